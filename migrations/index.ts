@@ -1,0 +1,21 @@
+import type { Knex } from 'knex';
+import * as playersAndHands from './20261123000000_players_and_hands.js';
+
+/*
+ * Migrations are listed here rather than discovered on disk, so the same list runs under
+ * the compiled build, tsx and vitest without Knex having to load TypeScript itself.
+ * Add each new migration to the end of this list.
+ */
+const migrations: Record<string, Knex.Migration> = {
+  '20261123000000_players_and_hands': playersAndHands,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => {
+    const migration = migrations[name];
+    if (!migration) throw new Error(`Unknown migration ${name}`);
+    return migration;
+  },
+};

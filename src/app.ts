@@ -1,0 +1,66 @@
+import path from 'node:path';
+import express from 'express';
+import compression from 'compression';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { Db } from './db.js';
+import { ASSETS_URL, loadManifest, type AssetManifest } from './http/assets.js';
+import { PUBLIC_DIR } from './core/paths.js';
+import { errorHandler, notFound } from './http/errors.js';
+import { healthRoutes } from './http/health.js';
+import { createLogger, requestLogger } from './http/logging.js';
+import { securityHeaders } from './http/security.js';
+import { csrfProtection, pageLocals, sessions } from './http/session.js';
+import { setUpViews } from './http/views.js';
+import { handRoutes } from './hands/routes.js';
+import { leaderboardRoutes } from './leaderboard/routes.js';
+import { playerRoutes } from './players/routes.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  logger?: Logger;
+  assets?: AssetManifest;
+}
+
+export function createApp({ config, db, logger = createLogger(config.logLevel), assets = loadManifest() }: AppDeps) {
+  const app = express();
+  const production = config.env === 'production';
+  const context = { config, db };
+
+  // Heroku's router (and Fly's proxy) is the one hop in front of us.
+  app.set('trust proxy', 1);
+  app.set('x-powered-by', false);
+  setUpViews(app, {
+    assets,
+    leagueName: config.league.name,
+    timeZone: config.league.timeZone,
+    watch: config.env === 'development',
+  });
+
+  app.use(requestLogger(logger));
+  app.use(securityHeaders({ production }));
+  app.use(compression());
+  app.use(
+    ASSETS_URL,
+    express.static(path.join(PUBLIC_DIR, 'static'), { immutable: true, maxAge: '365d', index: false }),
+  );
+  app.use(healthRoutes(context));
+  app.use((_req, res, next) => {
+    // Pages show live scores: always revalidate (the ETag keeps that cheap).
+    res.set('Cache-Control', 'no-cache');
+    next();
+  });
+  app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
+  app.use(sessions({ secretKey: config.secretKey, secure: production }));
+  app.use(csrfProtection);
+  app.use(pageLocals);
+
+  app.use(leaderboardRoutes(context));
+  app.use(handRoutes(context));
+  app.use(playerRoutes(context));
+
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,57 @@
+/*
+ * The collectstatic step: compiles the Sass (Bulma modules we use, and ours), copies the
+ * other static files, gives every file a content hash in its name, and writes the manifest
+ * the templates read. Run by bin/post_compile after TypeScript is compiled.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as sass from 'sass';
+import { MANIFEST_FILE, type AssetManifest } from '../http/assets.js';
+import { PROJECT_ROOT, PUBLIC_DIR } from '../core/paths.js';
+
+const STATIC_DIR = path.join(PROJECT_ROOT, 'static');
+const OUT_DIR = path.join(PUBLIC_DIR, 'static');
+
+function fingerprint(name: string, contents: Buffer | string): string {
+  const hash = crypto.createHash('sha256').update(contents).digest('hex').slice(0, 10);
+  const ext = path.extname(name);
+  return `${name.slice(0, -ext.length)}.${hash}${ext}`;
+}
+
+export function buildAssets(): AssetManifest {
+  fs.rmSync(PUBLIC_DIR, { recursive: true, force: true });
+  fs.mkdirSync(OUT_DIR, { recursive: true });
+  const manifest: AssetManifest = {};
+  const emit = (logical: string, contents: Buffer | string) => {
+    const file = fingerprint(logical, contents);
+    fs.mkdirSync(path.dirname(path.join(OUT_DIR, file)), { recursive: true });
+    fs.writeFileSync(path.join(OUT_DIR, file), contents);
+    manifest[logical] = file;
+  };
+
+  const css = sass.compile(path.join(STATIC_DIR, 'styles', 'app.scss'), {
+    loadPaths: [path.join(PROJECT_ROOT, 'node_modules')],
+    style: 'compressed',
+    silenceDeprecations: ['if-function'],
+  }).css;
+  emit('app.css', css);
+
+  for (const entry of fs.readdirSync(STATIC_DIR, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const full = path.join(entry.parentPath, entry.name);
+    const logical = path.relative(STATIC_DIR, full).split(path.sep).join('/');
+    if (logical.startsWith('styles/')) continue;
+    emit(logical, fs.readFileSync(full));
+  }
+  fs.writeFileSync(MANIFEST_FILE, JSON.stringify(manifest, null, 2));
+  return manifest;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const manifest = buildAssets();
+  for (const [logical, file] of Object.entries(manifest)) {
+    const size = fs.statSync(path.join(OUT_DIR, file)).size;
+    console.log(`${logical} -> static/${file} (${size} bytes)`);
+  }
+}

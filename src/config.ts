@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import type { Rules } from './scoring/rules.js';
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
+    .optional()
+    .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes'].includes(v)));
+
+const int = (fallback: number, min: number, max: number) =>
+  z.coerce
+    .number({ error: 'expected a whole number' })
+    .int({ error: 'expected a whole number' })
+    .min(min, { error: `expected at least ${min}` })
+    .max(max, { error: `expected at most ${max}` })
+    .default(fallback);
+
+const timeZone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en-GB', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: 'expected an IANA time zone such as Europe/London' },
+);
+
+const DEV_SECRET = 'development-only-secret-do-not-use-in-production';
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: int(3000, 1, 65535),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DATABASE_URL: z.url({ error: 'expected a postgres:// URL' }).optional(),
+    DATABASE_SSL: z.enum(['true', 'false']).optional(),
+    DATABASE_POOL_MAX: int(5, 1, 19),
+    DATABASE_STATEMENT_TIMEOUT_MS: int(5000, 100, 600_000),
+    DATA_DIR: z.string().min(1).default('./.data'),
+    SECRET_KEY: z.string().optional(),
+    LEAGUE_NAME: z.string().trim().min(1).max(60).default('Gin Rummy League'),
+    LEAGUE_TIME_ZONE: timeZone.default('UTC'),
+    GIN_BONUS: int(25, 0, 1000),
+    BIG_GIN_BONUS: int(31, 0, 1000),
+    UNDERCUT_BONUS: int(25, 0, 1000),
+    LINE_BONUS: int(25, 0, 1000),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && (env.SECRET_KEY ?? '').length < 32) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SECRET_KEY'],
+        message: 'required in production, at least 32 characters (heroku config:set SECRET_KEY=$(openssl rand -hex 32))',
+      });
+    }
+  });
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  logLevel: string;
+  database:
+    | { kind: 'postgres'; url: string; ssl: boolean; poolMax: number; statementTimeoutMs: number }
+    | { kind: 'pglite'; dataDir: string };
+  secretKey: string;
+  league: { name: string; timeZone: string; rules: Rules };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads the environment once, at start; every bad variable is named in one error. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    database: e.DATABASE_URL
+      ? {
+          kind: 'postgres',
+          url: e.DATABASE_URL,
+          // Heroku Postgres requires SSL with a certificate it does not let us verify.
+          ssl: e.DATABASE_SSL ? e.DATABASE_SSL === 'true' : e.NODE_ENV === 'production',
+          poolMax: e.DATABASE_POOL_MAX,
+          statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+        }
+      : { kind: 'pglite', dataDir: e.DATA_DIR },
+    secretKey: e.SECRET_KEY || DEV_SECRET,
+    league: {
+      name: e.LEAGUE_NAME,
+      timeZone: e.LEAGUE_TIME_ZONE,
+      rules: {
+        ginBonus: e.GIN_BONUS,
+        bigGinBonus: e.BIG_GIN_BONUS,
+        undercutBonus: e.UNDERCUT_BONUS,
+        lineBonus: e.LINE_BONUS,
+      },
+    },
+  };
+}

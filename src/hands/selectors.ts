@@ -1,0 +1,57 @@
+import type { Db } from '../db.js';
+import type { Outcome } from '../scoring/rules.js';
+import { playerList } from '../players/selectors.js';
+import type { Player } from '../players/services.js';
+
+export interface HandView {
+  id: number;
+  playedAt: Date;
+  outcome: Outcome;
+  points: number;
+  deadwood: number | null;
+  playerA: string;
+  playerB: string;
+  winner: string | null;
+}
+
+function handViewQuery(db: Db) {
+  return db('hands as h')
+    .join('players as a', 'a.id', 'h.player_a_id')
+    .join('players as b', 'b.id', 'h.player_b_id')
+    .leftJoin('players as w', 'w.id', 'h.winner_id')
+    .select(
+      'h.id',
+      'h.played_at as playedAt',
+      'h.outcome',
+      'h.points',
+      'h.deadwood',
+      'a.name as playerA',
+      'b.name as playerB',
+      'w.name as winner',
+    );
+}
+
+export async function handGet({ db, id }: { db: Db; id: number }): Promise<HandView | undefined> {
+  return handViewQuery(db).where('h.id', id).first();
+}
+
+export async function handListRecent({ db, limit = 10 }: { db: Db; limit?: number }): Promise<HandView[]> {
+  return handViewQuery(db).orderBy([{ column: 'h.played_at', order: 'desc' }, { column: 'h.id', order: 'desc' }]).limit(limit);
+}
+
+export interface HandForm {
+  players: Player[];
+  /** The pair that played the most recent hand, to preselect. */
+  lastPair: { playerAId: number; playerBId: number } | null;
+}
+
+export async function handFormGet({ db }: { db: Db }): Promise<HandForm> {
+  const [players, last] = await Promise.all([
+    playerList({ db }),
+    db('hands').orderBy([{ column: 'played_at', order: 'desc' }, { column: 'id', order: 'desc' }]).first('player_a_id', 'player_b_id'),
+  ]);
+  return {
+    players,
+    lastPair: last ? { playerAId: last.player_a_id, playerBId: last.player_b_id } : null,
+  };
+}

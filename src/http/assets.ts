@@ -1,0 +1,23 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PUBLIC_DIR } from '../core/paths.js';
+
+/** Logical asset name ("app.css") -> fingerprinted file name ("app.1a2b3c4d.css"). */
+export type AssetManifest = Record<string, string>;
+
+export const ASSETS_URL = '/static';
+export const MANIFEST_FILE = path.join(PUBLIC_DIR, 'manifest.json');
+
+export function loadManifest(file = MANIFEST_FILE): AssetManifest {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as AssetManifest;
+  } catch (err) {
+    throw new Error(`No asset manifest at ${file}: run "npm run build" first (${(err as Error).message})`);
+  }
+}
+
+export function assetUrl(manifest: AssetManifest, name: string): string {
+  const file = manifest[name];
+  if (!file) throw new Error(`Unknown asset "${name}"; is it in static/ and was the build run?`);
+  return `${ASSETS_URL}/${file}`;
+}

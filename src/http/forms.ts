@@ -1,0 +1,24 @@
+import type { z } from 'zod';
+
+/** Field name -> first message, for printing beside each field. */
+export type FieldErrors = Record<string, string>;
+
+export function fieldErrors(error: z.ZodError): FieldErrors {
+  const out: FieldErrors = {};
+  for (const issue of error.issues) {
+    const key = String(issue.path[0] ?? '_form');
+    out[key] ??= issue.message;
+  }
+  return out;
+}
+
+/** The submitted body as plain strings, to put back in the form after an error. */
+export function formValues(body: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (body && typeof body === 'object') {
+    for (const [k, v] of Object.entries(body)) {
+      if (typeof v === 'string' && k !== '_csrf') out[k] = v;
+    }
+  }
+  return out;
+}

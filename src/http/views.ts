@@ -1,0 +1,41 @@
+import type express from 'express';
+import nunjucks from 'nunjucks';
+import { VIEWS_DIR } from '../core/paths.js';
+import { OUTCOME_LABELS, type Outcome } from '../scoring/rules.js';
+import { assetUrl, type AssetManifest } from './assets.js';
+
+export interface ViewSettings {
+  assets: AssetManifest;
+  leagueName: string;
+  timeZone: string;
+  watch: boolean;
+}
+
+export function setUpViews(app: express.Express, settings: ViewSettings): nunjucks.Environment {
+  const env = nunjucks.configure(VIEWS_DIR, {
+    autoescape: true,
+    express: app,
+    noCache: settings.watch,
+    throwOnUndefined: false,
+  });
+  app.set('view engine', 'njk');
+
+  const dateTime = new Intl.DateTimeFormat('en-GB', {
+    timeZone: settings.timeZone,
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+  const monthName = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', month: 'long', year: 'numeric' });
+
+  env.addGlobal('asset', (name: string) => assetUrl(settings.assets, name));
+  env.addGlobal('leagueName', settings.leagueName);
+  env.addGlobal('timeZone', settings.timeZone);
+  env.addFilter('datetime', (d: Date) => dateTime.format(d));
+  env.addFilter('isodate', (d: Date) => d.toISOString());
+  env.addFilter('outcome', (o: Outcome) => OUTCOME_LABELS[o] ?? o);
+  // "2026-11" -> "November 2026"
+  env.addFilter('monthName', (key: string) => monthName.format(new Date(`${key}-01T00:00:00Z`)));
+  return env;
+}

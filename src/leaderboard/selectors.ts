@@ -1,0 +1,141 @@
+import type { Db } from '../db.js';
+
+export interface Standing {
+  playerId: number;
+  name: string;
+  played: number;
+  won: number;
+  /** Whole percent, or null when the player has not played. */
+  winPercent: number | null;
+  points: number;
+  /** points + line bonus for every hand won: the ranking. */
+  total: number;
+}
+
+export interface MonthRef {
+  year: number;
+  month: number; // 1-12
+}
+
+export const monthKey = (m: MonthRef) => `${m.year}-${String(m.month).padStart(2, '0')}`;
+
+/*
+ * Every hand counts once for each of its two players. `cross join lateral (values ...)`
+ * turns one hand row into two participations without scanning the table twice.
+ */
+const PARTICIPATIONS = `
+  select x.player_id, h.winner_id, h.points, h.line_bonus, h.played_at
+  from hands h
+  cross join lateral (values (h.player_a_id), (h.player_b_id)) as x(player_id)
+`;
+
+/**
+ * The standings, all time or for one calendar month in the league's time zone.
+ * All time lists every player; a month lists those who played in it.
+ */
+export async function leaderboardGet({
+  db,
+  timeZone,
+  month,
+}: {
+  db: Db;
+  timeZone: string;
+  month?: MonthRef;
+}): Promise<Standing[]> {
+  const bindings: (string | number)[] = [];
+  let where = '';
+  if (month) {
+    const next = month.month === 12 ? { year: month.year + 1, month: 1 } : { year: month.year, month: month.month + 1 };
+    // Month bounds are local midnights in the league's zone, turned into instants so the
+    // played_at index can be used.
+    where = `where p.played_at >= (?::timestamp at time zone ?) and p.played_at < (?::timestamp at time zone ?)`;
+    bindings.push(`${monthKey(month)}-01`, timeZone, `${monthKey(next)}-01`, timeZone);
+  }
+  const { rows } = await db.raw(
+    `
+    with p as (${PARTICIPATIONS}),
+    per_player as (
+      select p.player_id,
+        count(*) as played,
+        count(*) filter (where p.winner_id = p.player_id) as won,
+        coalesce(sum(p.points) filter (where p.winner_id = p.player_id), 0) as points,
+        coalesce(sum(p.points + p.line_bonus) filter (where p.winner_id = p.player_id), 0) as total
+      from p ${where}
+      group by p.player_id
+    )
+    select pl.id as "playerId", pl.name,
+      coalesce(pp.played, 0) as played, coalesce(pp.won, 0) as won,
+      coalesce(pp.points, 0) as points, coalesce(pp.total, 0) as total
+    from players pl
+    ${month ? 'join' : 'left join'} per_player pp on pp.player_id = pl.id
+    order by total desc, won desc, played asc, lower(pl.name)
+    `,
+    bindings,
+  );
+  return (rows as Omit<Standing, 'winPercent'>[]).map((r) => ({
+    ...r,
+    winPercent: r.played > 0 ? Math.round((100 * r.won) / r.played) : null,
+  }));
+}
+
+export interface MonthChampion {
+  month: string; // YYYY-MM
+  playerId: number;
+  name: string;
+  played: number;
+  won: number;
+  total: number;
+  /** Total score ahead of second place; the whole total when nobody else played. */
+  lead: number;
+}
+
+/** For every finished month (before the current one in the league's zone), its champion. */
+export async function hallOfFameList({
+  db,
+  timeZone,
+  now = new Date(),
+}: {
+  db: Db;
+  timeZone: string;
+  now?: Date;
+}): Promise<MonthChampion[]> {
+  const { rows } = await db.raw(
+    `
+    with p as (${PARTICIPATIONS}
+      where h.played_at < (date_trunc('month', ?::timestamptz at time zone ?) at time zone ?)),
+    per_month as (
+      select to_char(date_trunc('month', p.played_at at time zone ?), 'YYYY-MM') as month,
+        p.player_id,
+        count(*) as played,
+        count(*) filter (where p.winner_id = p.player_id) as won,
+        coalesce(sum(p.points + p.line_bonus) filter (where p.winner_id = p.player_id), 0) as total
+      from p
+      group by 1, 2
+    ),
+    ranked as (
+      select per_month.*,
+        row_number() over w as rank,
+        lead(total) over w as runner_up_total
+      from per_month
+      window w as (partition by month order by total desc, won desc, played asc, player_id)
+    )
+    select r.month, r.player_id as "playerId", pl.name, r.played, r.won, r.total,
+      r.total - coalesce(r.runner_up_total, 0) as lead
+    from ranked r join players pl on pl.id = r.player_id
+    where r.rank = 1
+    order by r.month desc
+    `,
+    [now.toISOString(), timeZone, timeZone, timeZone],
+  );
+  return rows as MonthChampion[];
+}
+
+/** Months that have hands, newest first, for the month picker. */
+export async function monthListActive({ db, timeZone }: { db: Db; timeZone: string }): Promise<string[]> {
+  const { rows } = await db.raw(
+    `select distinct to_char(date_trunc('month', played_at at time zone ?), 'YYYY-MM') as month
+     from hands order by month desc`,
+    [timeZone],
+  );
+  return (rows as { month: string }[]).map((r) => r.month);
+}

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+
+export const playerNameSchema = z.object({
+  name: z
+    .string({ error: 'Enter a name.' })
+    .transform((s) => s.trim().replace(/\s+/g, ' '))
+    .pipe(
+      z
+        .string()
+        .min(1, { error: 'Enter a name.' })
+        .max(40, { error: 'A name can be at most 40 characters.' })
+        .refine((s) => !/[\p{Cc}]/u.test(s), { error: 'A name cannot contain control characters.' }),
+    ),
+});
+
+export const idParamSchema = z.object({
+  id: z.string().regex(/^[1-9]\d{0,8}$/).transform(Number),
+});
