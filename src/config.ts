@@ -1,12 +1,6 @@
 import { z } from 'zod';
 import type { Rules } from './scoring/rules.js';
 
-const bool = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
-    .optional()
-    .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes'].includes(v)));
-
 const int = (fallback: number, min: number, max: number) =>
   z.coerce
     .number({ error: 'expected a whole number' })

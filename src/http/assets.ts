@@ -12,7 +12,7 @@ export function loadManifest(file = MANIFEST_FILE): AssetManifest {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as AssetManifest;
   } catch (err) {
-    throw new Error(`No asset manifest at ${file}: run "npm run build" first (${(err as Error).message})`);
+    throw new Error(`No asset manifest at ${file}: run "npm run build" first`, { cause: err });
   }
 }
 

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import request from 'supertest';
+import { useTestDb } from '../support/db.js';
+import { createTestApp } from '../support/app.js';
+import { makeHand, makePlayer } from '../support/factories.js';
+
+const t = useTestDb();
+
+describe('GET /', () => {
+  it('tells a new league to add players', async () => {
+    const res = await request(createTestApp(t.db)).get('/').expect(200);
+    expect(res.text).toContain('No players yet');
+    expect(res.text).toContain('Each finished month');
+    expect(res.headers['content-type']).toMatch(/text\/html/);
+  });
+
+  it('tells a league with players to record the first hand', async () => {
+    await makePlayer(t.db, 'Alice');
+    await makePlayer(t.db, 'Bob');
+    const res = await request(createTestApp(t.db)).get('/').expect(200);
+    expect(res.text).toContain('No hands yet');
+    expect(res.text).toContain('Record the first one');
+  });
+
+  it('shows the month view, the recent hands in the league time zone and the hall of fame', async () => {
+    const alice = await makePlayer(t.db, 'Alice');
+    const bob = await makePlayer(t.db, 'Bob');
+    await makeHand(t.db, { playerAId: alice.id, playerBId: bob.id, outcome: 'gin', winner: 'a', deadwood: 2, playedAt: new Date('2025-03-14T23:30:00Z') });
+    await makeHand(t.db, { playerAId: alice.id, playerBId: bob.id, outcome: 'knock', winner: 'b', deadwood: 9, playedAt: new Date('2025-04-02T19:00:00Z') });
+    const app = createTestApp(t.db, { LEAGUE_TIME_ZONE: 'Europe/Berlin' });
+
+    const all = await request(app).get('/').expect(200);
+    expect(all.text).toContain('href="/?month=2025-03"');
+    expect(all.text).toContain('15 Mar, 00:30'); // 23:30 UTC is past midnight in Berlin
+    expect(all.text).toMatch(/Hall of fame[\s\S]*March 2025[\s\S]*Alice[\s\S]*\+52/);
+
+    const march = await request(app).get('/?month=2025-03').expect(200);
+    expect(march.text).toContain('<h1 class="title is-4 mb-0">March 2025</h1>');
+    expect(march.text).toMatch(/<th scope="row">Alice<\/th>\s*<td[^>]*>1<\/td>/);
+    expect(march.text).toMatch(/<th scope="row">Bob<\/th>\s*<td[^>]*>1<\/td>\s*<td[^>]*>0<\/td>/);
+
+    const empty = await request(app).get('/?month=2024-01').expect(200);
+    expect(empty.text).toContain('No hands were played in January 2024');
+  });
+
+  it.each(['2026-13', 'november', '2026-1', "2026-11' or 1=1"])('answers 400 for the month %s', async (month) => {
+    const res = await request(createTestApp(t.db)).get('/').query({ month }).expect(400);
+    expect(res.text).toContain('Months look like 2026-11');
+  });
+});

@@ -1,0 +1,34 @@
+import request from 'supertest';
+import type { Express } from 'express';
+import { pino } from 'pino';
+import { createApp } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import type { Db } from '../../src/db.js';
+
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
+}
+
+export function createTestApp(db: Db, env: Record<string, string> = {}): Express {
+  const config = testConfig(env);
+  return createApp({ config, db, logger: pino({ level: 'silent' }) });
+}
+
+/** The value of a hidden input in a page, e.g. the CSRF token or the idempotency token. */
+export function hiddenValue(html: string, name: string): string {
+  const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
+  if (!match?.[1]) throw new Error(`no hidden input "${name}" in the page`);
+  return match[1];
+}
+
+/** A browser-like client: keeps cookies, and reads the form tokens from a GET. */
+export function client(app: Express) {
+  const agent = request.agent(app);
+  return {
+    agent,
+    async formTokens(path: string) {
+      const res = await agent.get(path).expect(200);
+      return { csrf: hiddenValue(res.text, '_csrf'), html: res.text };
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Express } from 'express';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const browserAvailable = fs.existsSync(CHROMIUM_PATH);
+export const RESULTS_DIR = path.resolve('test-results');
+
+/*
+ * Without a browser the browser tests are skipped with a notice, except under CI=true,
+ * where a missing browser must fail the run rather than pass it quietly.
+ */
+export function requireBrowserOrSkip(): boolean {
+  if (browserAvailable) return true;
+  if (process.env.CI === 'true') {
+    throw new Error(`CI=true but no Chromium at ${CHROMIUM_PATH}; install Debian's chromium or set CHROMIUM_PATH.`);
+  }
+  console.warn(`\n*** Browser tests SKIPPED: no Chromium at ${CHROMIUM_PATH} (set CHROMIUM_PATH, or apt-get install chromium). ***\n`);
+  return false;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  });
+}
+
+export async function listen(app: Express): Promise<{ server: Server; url: string }> {
+  return new Promise((resolve) => {
+    const server = app.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({ server, url: `http://127.0.0.1:${port}` });
+    });
+  });
+}
+
+/** A phone-sized page that records every console error and CSP violation it sees. */
+export async function phonePage(browser: Browser, options: { colorScheme?: 'light' | 'dark' } = {}) {
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    colorScheme: options.colorScheme ?? 'light',
+  });
+  const page = await context.newPage();
+  // Fail a step quickly and by name rather than at the test's timeout.
+  page.setDefaultTimeout(5000);
+  const problems: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  return { page, problems };
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = path.join(RESULTS_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
