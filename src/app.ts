@@ -9,7 +9,7 @@ import { PUBLIC_DIR } from './core/paths.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
 import { createLogger, requestLogger } from './http/logging.js';
-import { securityHeaders } from './http/security.js';
+import { redirectToHttps, securityHeaders } from './http/security.js';
 import { csrfProtection, pageLocals, sessions } from './http/session.js';
 import { setUpViews } from './http/views.js';
 import { handRoutes } from './hands/routes.js';
@@ -39,6 +39,7 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   });
 
   app.use(requestLogger(logger));
+  if (production) app.use(redirectToHttps);
   app.use(securityHeaders({ production }));
   app.use(compression());
   app.use(
