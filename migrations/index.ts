@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as playersAndHands from './20261123000000_players_and_hands.js';
+import * as games from './20261123010000_games.js';
 
 /*
  * Migrations are listed here rather than discovered on disk, so the same list runs under
@@ -8,6 +9,7 @@ import * as playersAndHands from './20261123000000_players_and_hands.js';
  */
 const migrations: Record<string, Knex.Migration> = {
   '20261123000000_players_and_hands': playersAndHands,
+  '20261123010000_games': games,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -12,6 +12,7 @@ import { createLogger, requestLogger } from './http/logging.js';
 import { redirectToHttps, securityHeaders } from './http/security.js';
 import { csrfProtection, pageLocals, sessions } from './http/session.js';
 import { setUpViews } from './http/views.js';
+import { gameRoutes } from './games/routes.js';
 import { handRoutes } from './hands/routes.js';
 import { leaderboardRoutes } from './leaderboard/routes.js';
 import { playerRoutes } from './players/routes.js';
@@ -59,6 +60,7 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
 
   app.use(leaderboardRoutes(context));
   app.use(handRoutes(context));
+  app.use(gameRoutes(context));
   app.use(playerRoutes(context));
 
   app.use(notFound);

@@ -1,15 +1,12 @@
-import crypto from 'node:crypto';
 import express from 'express';
 import type { AppContext } from '../http/context.js';
-import { fieldErrors, formValues, type FieldErrors } from '../http/forms.js';
+import { fieldErrors, formValues, newIdempotencyToken, ruleErrors, type FieldErrors } from '../http/forms.js';
 import { flash } from '../http/session.js';
 import { ApplicationError } from '../core/errors.js';
 import { OUTCOME_LABELS, OUTCOMES } from '../scoring/rules.js';
 import { handFormSchema } from './schemas.js';
 import { handRecord } from './services.js';
 import { handFormGet, handGet, type HandView } from './selectors.js';
-
-export const newIdempotencyToken = () => crypto.randomBytes(18).toString('base64url');
 
 export function handHeadline(hand: HandView): string {
   if (hand.outcome === 'draw') return `Draw between ${hand.playerA} and ${hand.playerB}.`;
@@ -74,7 +71,7 @@ export function handRoutes({ db, config }: AppContext): express.Router {
       res.redirect(303, '/');
     } catch (err) {
       if (!(err instanceof ApplicationError)) throw err;
-      await renderForm(res, 422, values, err.fields);
+      await renderForm(res, 422, values, ruleErrors(err));
     }
   });
 

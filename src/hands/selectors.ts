@@ -19,6 +19,7 @@ function handViewQuery(db: Db) {
     .join('players as a', 'a.id', 'h.player_a_id')
     .join('players as b', 'b.id', 'h.player_b_id')
     .leftJoin('players as w', 'w.id', 'h.winner_id')
+    .whereNull('h.voided_at')
     .select(
       'h.id',
       'h.played_at as playedAt',
@@ -48,7 +49,7 @@ export interface HandForm {
 export async function handFormGet({ db }: { db: Db }): Promise<HandForm> {
   const [players, last] = await Promise.all([
     playerList({ db }),
-    db('hands').orderBy([{ column: 'played_at', order: 'desc' }, { column: 'id', order: 'desc' }]).first('player_a_id', 'player_b_id'),
+    db('hands').whereNull('voided_at').orderBy([{ column: 'played_at', order: 'desc' }, { column: 'id', order: 'desc' }]).first('player_a_id', 'player_b_id'),
   ]);
   return {
     players,

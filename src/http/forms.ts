@@ -1,4 +1,6 @@
+import crypto from 'node:crypto';
 import type { z } from 'zod';
+import type { ApplicationError } from '../core/errors.js';
 
 /** Field name -> first message, for printing beside each field. */
 export type FieldErrors = Record<string, string>;
@@ -22,3 +24,11 @@ export function formValues(body: unknown): Record<string, string> {
   }
   return out;
 }
+
+/** The errors to show for a broken business rule: beside the fields, or above the form. */
+export function ruleErrors(err: ApplicationError): FieldErrors {
+  return Object.keys(err.fields).length ? err.fields : { _form: err.message };
+}
+
+/** A fresh one-time token for a form whose double submission must record once. */
+export const newIdempotencyToken = () => crypto.randomBytes(18).toString('base64url');

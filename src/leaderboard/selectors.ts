@@ -27,6 +27,7 @@ const PARTICIPATIONS = `
   select x.player_id, h.winner_id, h.points, h.line_bonus, h.played_at
   from hands h
   cross join lateral (values (h.player_a_id), (h.player_b_id)) as x(player_id)
+  where h.voided_at is null
 `;
 
 /**
@@ -102,7 +103,7 @@ export async function hallOfFameList({
   const { rows } = await db.raw(
     `
     with p as (${PARTICIPATIONS}
-      where h.played_at < (date_trunc('month', ?::timestamptz at time zone ?) at time zone ?)),
+      and h.played_at < (date_trunc('month', ?::timestamptz at time zone ?) at time zone ?)),
     per_month as (
       select to_char(date_trunc('month', p.played_at at time zone ?), 'YYYY-MM') as month,
         p.player_id,
@@ -134,7 +135,7 @@ export async function hallOfFameList({
 export async function monthListActive({ db, timeZone }: { db: Db; timeZone: string }): Promise<string[]> {
   const { rows } = await db.raw(
     `select distinct to_char(date_trunc('month', played_at at time zone ?), 'YYYY-MM') as month
-     from hands order by month desc`,
+     from hands where voided_at is null order by month desc`,
     [timeZone],
   );
   return (rows as { month: string }[]).map((r) => r.month);

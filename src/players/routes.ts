@@ -1,6 +1,6 @@
 import express from 'express';
 import type { AppContext } from '../http/context.js';
-import { fieldErrors, formValues, type FieldErrors } from '../http/forms.js';
+import { fieldErrors, formValues, ruleErrors, type FieldErrors } from '../http/forms.js';
 import { flash } from '../http/session.js';
 import { ApplicationError, NotFoundError } from '../core/errors.js';
 import { idParamSchema, playerNameSchema } from './schemas.js';
@@ -34,7 +34,7 @@ export function playerRoutes({ db }: AppContext): express.Router {
       res.redirect(303, '/players');
     } catch (err) {
       if (!(err instanceof ApplicationError)) throw err;
-      await renderPage(res, 422, { add: { values, errors: err.fields } });
+      await renderPage(res, 422, { add: { values, errors: ruleErrors(err) } });
     }
   });
 
@@ -52,7 +52,7 @@ export function playerRoutes({ db }: AppContext): express.Router {
       res.redirect(303, '/players');
     } catch (err) {
       if (!(err instanceof ApplicationError)) throw err;
-      await renderPage(res, 422, { rename: { id: id.data.id, values, errors: err.fields } });
+      await renderPage(res, 422, { rename: { id: id.data.id, values, errors: ruleErrors(err) } });
     }
   });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { recordId } from '../core/schemas.js';
 
 export const playerNameSchema = z.object({
   name: z
@@ -13,6 +14,4 @@ export const playerNameSchema = z.object({
     ),
 });
 
-export const idParamSchema = z.object({
-  id: z.string().regex(/^[1-9]\d{0,8}$/).transform(Number),
-});
+export const idParamSchema = z.object({ id: recordId('No such record.') });

@@ -1,0 +1,245 @@
+import express from 'express';
+import type { AppContext } from '../http/context.js';
+import { fieldErrors, formValues, newIdempotencyToken, ruleErrors, type FieldErrors } from '../http/forms.js';
+import { flash } from '../http/session.js';
+import { ApplicationError, NotFoundError } from '../core/errors.js';
+import { recordId } from '../core/schemas.js';
+import { handFormGet } from '../hands/selectors.js';
+import { OUTCOME_LABELS, OUTCOMES } from '../scoring/rules.js';
+import { PRESET_NAMES, PRESETS, RANKS, SUIT_NAMES, SUITS, type HandEntry, type ScoredHand } from '../scoring/game.js';
+import { gameHandSchema, gameRulesSchema, gameStartSchema, type GameHandInput } from './schemas.js';
+import { gameHandDelete, gameHandEdit, gameHandRecord, gameHandUndo, gameRulesUpdate, gameStart } from './services.js';
+import { gameGet, type GameView } from './selectors.js';
+
+const gameIdOf = (req: express.Request) => {
+  const id = recordId('No such game.').safeParse(req.params.id);
+  if (!id.success) throw new NotFoundError('No such game');
+  return id.data;
+};
+const handIdOf = (req: express.Request) => {
+  const id = recordId('No such hand.').safeParse(req.params.handId);
+  if (!id.success) throw new NotFoundError('No such hand');
+  return id.data;
+};
+
+function entryFrom(input: GameHandInput): HandEntry {
+  const counts = input.deadwoodA !== undefined || input.deadwoodB !== undefined;
+  return {
+    outcome: input.outcome,
+    winner: input.winner,
+    deadwoodA: input.deadwoodA,
+    deadwoodB: input.deadwoodB,
+    difference: counts ? undefined : input.deadwood,
+    upcard: input.upcardRank && input.upcardSuit ? { rank: input.upcardRank, suit: input.upcardSuit } : undefined,
+  };
+}
+
+function handMessage(game: GameView, hand: ScoredHand): string {
+  if (!hand.winner) return 'Draw: no score.';
+  return `${game.players[hand.winner].name} +${hand.points} (${OUTCOME_LABELS[hand.outcome]})`;
+}
+
+/** Choices for the hand form, shaped for the form macros. */
+function handChoices(game: GameView) {
+  return {
+    outcomes: OUTCOMES.filter((o) => o !== 'big_gin' || game.rules.bigGinBonus !== null).map((value) => ({ value, label: OUTCOME_LABELS[value] })),
+    winners: (['a', 'b'] as const).map((side) => ({ value: side, label: game.players[side].name })),
+    ranks: RANKS.map((r) => ({ id: r, name: r })),
+    suits: SUITS.map((s) => ({ id: s, name: SUIT_NAMES[s] })),
+  };
+}
+
+export function gameRoutes({ db }: AppContext): express.Router {
+  const router = express.Router();
+
+  const renderNew = async (res: express.Response, status: number, values: Record<string, string>, errors: FieldErrors = {}) => {
+    const form = await handFormGet({ db });
+    const [first, second] = form.players;
+    const chosen = {
+      playerA: String(form.lastPair?.playerAId ?? first?.id ?? ''),
+      playerB: String(form.lastPair?.playerBId ?? second?.id ?? ''),
+      firstDealer: 'a',
+      preset: 'north_american',
+      token: newIdempotencyToken(),
+      ...values,
+    };
+    const nameOf = (id: string, fallback: string) => form.players.find((p) => String(p.id) === id)?.name ?? fallback;
+    res.status(status).render('games/new.njk', {
+      players: form.players,
+      dealers: [
+        { value: 'a', label: nameOf(chosen.playerA, 'Player 1'), id: 'winner-a' },
+        { value: 'b', label: nameOf(chosen.playerB, 'Player 2'), id: 'winner-b' },
+      ],
+      presets: PRESET_NAMES.map((value) => ({ value, label: PRESETS[value].label, rules: PRESETS[value].rules })),
+      values: chosen,
+      errors,
+    });
+  };
+
+  const renderGame = async (
+    res: express.Response,
+    status: number,
+    gameId: number,
+    state: { hand?: { values: Record<string, string>; errors: FieldErrors }; rules?: { values: Record<string, string>; errors: FieldErrors } } = {},
+  ) => {
+    const game = await gameGet({ db, id: gameId });
+    if (!game) throw new NotFoundError('No such game');
+    const r = game.rules;
+    res.status(status).render('games/show.njk', {
+      game,
+      ...handChoices(game),
+      hand: { values: { token: newIdempotencyToken(), outcome: 'knock', ...state.hand?.values }, errors: state.hand?.errors ?? {} },
+      rulesForm: {
+        values: {
+          ginBonus: String(r.ginBonus),
+          bigGinBonus: r.bigGinBonus === null ? '' : String(r.bigGinBonus),
+          undercutBonus: String(r.undercutBonus),
+          lineBonus: String(r.lineBonus),
+          gameBonus: String(r.gameBonus),
+          target: String(r.target),
+          knockLimit: String(r.knockLimit),
+          ...state.rules?.values,
+        },
+        errors: state.rules?.errors ?? {},
+      },
+    });
+  };
+
+  router.get('/games/new', async (_req, res) => {
+    await renderNew(res, 200, {});
+  });
+
+  router.post('/games', async (req, res) => {
+    const values = formValues(req.body);
+    const parsed = gameStartSchema.safeParse(req.body);
+    if (!parsed.success) return renderNew(res, 422, values, fieldErrors(parsed.error));
+    const input = parsed.data;
+    try {
+      const { id } = await gameStart({
+        db,
+        playerAId: input.playerA,
+        playerBId: input.playerB,
+        firstDealer: input.firstDealer,
+        preset: input.preset,
+        idempotencyKey: input.token,
+      });
+      flash(req, 'success', `Game on: ${PRESETS[input.preset].label} rules, to ${PRESETS[input.preset].rules.target}.`);
+      res.redirect(303, `/games/${id}`);
+    } catch (err) {
+      if (!(err instanceof ApplicationError)) throw err;
+      await renderNew(res, 422, values, ruleErrors(err));
+    }
+  });
+
+  router.get('/games/:id', async (req, res) => {
+    await renderGame(res, 200, gameIdOf(req));
+  });
+
+  router.post('/games/:id/hands', async (req, res) => {
+    const gameId = gameIdOf(req);
+    const values = formValues(req.body);
+    const parsed = gameHandSchema.safeParse(req.body);
+    if (!parsed.success) return renderGame(res, 422, gameId, { hand: { values, errors: fieldErrors(parsed.error) } });
+    try {
+      const result = await gameHandRecord({ db, gameId, entry: entryFrom(parsed.data), idempotencyKey: parsed.data.token });
+      const game = await gameGet({ db, id: gameId });
+      if (game && result.hand) {
+        flash(req, 'success', handMessage(game, result.hand));
+        if (game.state.winner) flash(req, 'success', `${game.players[game.state.winner].name} wins the game!`);
+      }
+      res.redirect(303, `/games/${gameId}`);
+    } catch (err) {
+      if (!(err instanceof ApplicationError)) throw err;
+      await renderGame(res, 422, gameId, { hand: { values, errors: ruleErrors(err) } });
+    }
+  });
+
+  router.post('/games/:id/undo', async (req, res) => {
+    const gameId = gameIdOf(req);
+    try {
+      await gameHandUndo({ db, gameId });
+      flash(req, 'info', 'The last hand was taken back.');
+    } catch (err) {
+      if (!(err instanceof ApplicationError)) throw err;
+      flash(req, 'danger', err.message);
+    }
+    res.redirect(303, `/games/${gameId}`);
+  });
+
+  router.post('/games/:id/rules', async (req, res) => {
+    const gameId = gameIdOf(req);
+    const values = formValues(req.body);
+    const parsed = gameRulesSchema.safeParse(req.body);
+    if (!parsed.success) return renderGame(res, 422, gameId, { rules: { values, errors: fieldErrors(parsed.error) } });
+    try {
+      await gameRulesUpdate({ db, gameId, values: parsed.data });
+      flash(req, 'success', 'Rules saved.');
+      res.redirect(303, `/games/${gameId}`);
+    } catch (err) {
+      if (!(err instanceof ApplicationError)) throw err;
+      await renderGame(res, 422, gameId, { rules: { values, errors: ruleErrors(err) } });
+    }
+  });
+
+  const renderEdit = async (
+    res: express.Response,
+    status: number,
+    gameId: number,
+    handId: number,
+    values: Record<string, string> | null,
+    errors: FieldErrors = {},
+  ) => {
+    const game = await gameGet({ db, id: gameId });
+    const hand = game?.hands.find((h) => h.id === handId);
+    if (!game || !hand) throw new NotFoundError('No such hand');
+    const stored: Record<string, string> = {
+      outcome: hand.outcome,
+      winner: hand.winner ?? '',
+      deadwoodA: hand.deadwoodA === null ? '' : String(hand.deadwoodA),
+      deadwoodB: hand.deadwoodB === null ? '' : String(hand.deadwoodB),
+      deadwood: hand.deadwoodA === null && hand.deadwood !== null ? String(hand.deadwood) : '',
+      upcardRank: hand.upcard ? hand.upcard.slice(0, -1) : '',
+      upcardSuit: hand.upcard ? hand.upcard.slice(-1) : '',
+    };
+    res.status(status).render('games/edit-hand.njk', {
+      game,
+      editing: hand,
+      ...handChoices(game),
+      hand: { values: { token: newIdempotencyToken(), ...(values ?? stored) }, errors },
+    });
+  };
+
+  router.get('/games/:id/hands/:handId/edit', async (req, res) => {
+    await renderEdit(res, 200, gameIdOf(req), handIdOf(req), null);
+  });
+
+  router.post('/games/:id/hands/:handId', async (req, res) => {
+    const gameId = gameIdOf(req);
+    const handId = handIdOf(req);
+    const values = formValues(req.body);
+    const parsed = gameHandSchema.safeParse(req.body);
+    if (!parsed.success) return renderEdit(res, 422, gameId, handId, values, fieldErrors(parsed.error));
+    try {
+      await gameHandEdit({ db, gameId, handId, entry: entryFrom(parsed.data), idempotencyKey: parsed.data.token });
+      flash(req, 'success', 'Hand corrected; the totals are recomputed.');
+      res.redirect(303, `/games/${gameId}`);
+    } catch (err) {
+      if (!(err instanceof ApplicationError)) throw err;
+      await renderEdit(res, 422, gameId, handId, values, ruleErrors(err));
+    }
+  });
+
+  router.post('/games/:id/hands/:handId/delete', async (req, res) => {
+    const gameId = gameIdOf(req);
+    try {
+      await gameHandDelete({ db, gameId, handId: handIdOf(req) });
+      flash(req, 'info', 'Hand deleted; the totals are recomputed.');
+    } catch (err) {
+      if (!(err instanceof ApplicationError)) throw err;
+      flash(req, 'danger', err.message);
+    }
+    res.redirect(303, `/games/${gameId}`);
+  });
+
+  return router;
+}

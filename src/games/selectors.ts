@@ -1,0 +1,112 @@
+import type { Db } from '../db.js';
+import { gameState, nextDealer, PRESETS, scoreGameHand, type GameRules, type GameState, type PresetName, type Side } from '../scoring/game.js';
+import type { Outcome } from '../scoring/rules.js';
+import { entryOf, rulesOf, scoredOf, sideOf, type GameHandRow, type GameRow } from './rows.js';
+
+export interface GameHandView {
+  id: number;
+  number: number;
+  playedAt: Date;
+  outcome: Outcome;
+  winner: Side | null;
+  points: number;
+  arithmetic: string;
+  upcard: string | null;
+  deadwoodA: number | null;
+  deadwoodB: number | null;
+  deadwood: number | null;
+  running: Record<Side, number>;
+}
+
+export interface GameView {
+  id: number;
+  preset: PresetName;
+  presetLabel: string;
+  rules: GameRules;
+  status: 'active' | 'finished';
+  players: Record<Side, { id: number; name: string }>;
+  hands: GameHandView[];
+  state: GameState;
+  nextDealer: Side;
+  rulesLocked: boolean;
+  /** Percent of the target reached, capped at 100, for the progress bars. */
+  progress: Record<Side, number>;
+}
+
+/** Everything the scorepad shows; the arithmetic of each hand is explained by the pure rules. */
+export async function gameGet({ db, id }: { db: Db; id: number }): Promise<GameView | undefined> {
+  const game = (await db('games').where({ id }).first()) as GameRow | undefined;
+  if (!game) return undefined;
+  const [players, hands] = await Promise.all([
+    db('players').whereIn('id', [game.player_a_id, game.player_b_id]).select('id', 'name'),
+    db('hands').where({ game_id: id }).whereNull('voided_at').orderBy('hand_number') as Promise<GameHandRow[]>,
+  ]);
+  const nameOf = (playerId: number) => (players.find((p) => p.id === playerId)?.name as string) ?? '?';
+  const rules = rulesOf(game);
+  const running = { a: 0, b: 0 };
+  const handViews = hands.map((h, index): GameHandView => {
+    const winner = sideOf(game, h.winner_id);
+    if (winner) running[winner] += h.points;
+    const explained = scoreGameHand(rules, entryOf(game, h));
+    return {
+      id: h.id,
+      number: index + 1,
+      playedAt: h.played_at,
+      outcome: h.outcome,
+      winner,
+      points: h.points,
+      arithmetic: explained.ok ? explained.hand.arithmetic : `${h.points}`,
+      upcard: h.upcard,
+      deadwoodA: h.deadwood_a,
+      deadwoodB: h.deadwood_b,
+      deadwood: h.deadwood,
+      running: { ...running },
+    };
+  });
+  const scored = hands.map((h) => scoredOf(game, h));
+  const state = gameState(rules, scored);
+  const pct = (side: Side) => Math.min(100, Math.round((100 * state.totals[side].handPoints) / rules.target));
+  return {
+    id: game.id,
+    preset: game.preset,
+    presetLabel: PRESETS[game.preset].label,
+    rules,
+    status: game.status,
+    players: {
+      a: { id: game.player_a_id, name: nameOf(game.player_a_id) },
+      b: { id: game.player_b_id, name: nameOf(game.player_b_id) },
+    },
+    hands: handViews,
+    state,
+    nextDealer: nextDealer(game.first_dealer, scored),
+    rulesLocked: hands.length > 0,
+    progress: { a: pct('a'), b: pct('b') },
+  };
+}
+
+export interface ActiveGame {
+  id: number;
+  nameA: string;
+  nameB: string;
+  pointsA: number;
+  pointsB: number;
+  target: number;
+}
+
+/** Unfinished games, most recently played first, with their running totals. */
+export async function gameListActive({ db }: { db: Db }): Promise<ActiveGame[]> {
+  const { rows } = await db.raw(`
+    select g.id, a.name as "nameA", b.name as "nameB", g.target,
+      coalesce(sum(h.points) filter (where h.winner_id = g.player_a_id), 0) as "pointsA",
+      coalesce(sum(h.points) filter (where h.winner_id = g.player_b_id), 0) as "pointsB",
+      greatest(g.created_at, max(h.played_at)) as last_played
+    from games g
+    join players a on a.id = g.player_a_id
+    join players b on b.id = g.player_b_id
+    left join hands h on h.game_id = g.id and h.voided_at is null
+    where g.status = 'active'
+    group by g.id, a.name, b.name
+    order by last_played desc, g.id desc
+  `);
+  return (rows as (ActiveGame & { last_played: Date })[]).map(({ last_played: _, ...game }) => game);
+}
