@@ -2,6 +2,7 @@ import express from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../http/context.js';
 import { handListRecent } from '../hands/selectors.js';
+import { gameListActive } from '../games/selectors.js';
 import { hallOfFameList, leaderboardGet, monthKey, monthListActive, type MonthRef } from './selectors.js';
 
 const querySchema = z.object({
@@ -26,14 +27,17 @@ export function leaderboardRoutes({ db, config }: AppContext): express.Router {
       return;
     }
     const month = query.data.month;
-    const [standings, recent, hallOfFame, months] = await Promise.all([
+    const [standings, recent, hallOfFame, months, activeGames] = await Promise.all([
       leaderboardGet({ db, timeZone, month }),
       handListRecent({ db, limit: 10 }),
       hallOfFameList({ db, timeZone }),
       monthListActive({ db, timeZone }),
+      gameListActive({ db }),
     ]);
     res.render('leaderboard/index.njk', {
       standings,
+      gameStandings: standings.filter((s) => s.gamesPlayed > 0).sort((x, y) => y.gamesWon - x.gamesWon || y.gamePoints - x.gamePoints),
+      activeGames,
       recent,
       hallOfFame,
       months,

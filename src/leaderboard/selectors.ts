@@ -10,6 +10,10 @@ export interface Standing {
   points: number;
   /** points + line bonus for every hand won: the ranking. */
   total: number;
+  gamesPlayed: number;
+  gamesWon: number;
+  /** The margins of the games won. */
+  gamePoints: number;
 }
 
 export interface MonthRef {
@@ -44,14 +48,16 @@ export async function leaderboardGet({
   month?: MonthRef;
 }): Promise<Standing[]> {
   const bindings: (string | number)[] = [];
-  let where = '';
-  if (month) {
+  const inMonth = (column: string) => {
+    if (!month) return '';
     const next = month.month === 12 ? { year: month.year + 1, month: 1 } : { year: month.year, month: month.month + 1 };
     // Month bounds are local midnights in the league's zone, turned into instants so the
-    // played_at index can be used.
-    where = `where p.played_at >= (?::timestamp at time zone ?) and p.played_at < (?::timestamp at time zone ?)`;
+    // indexes on the timestamps can be used.
     bindings.push(`${monthKey(month)}-01`, timeZone, `${monthKey(next)}-01`, timeZone);
-  }
+    return `and ${column} >= (?::timestamp at time zone ?) and ${column} < (?::timestamp at time zone ?)`;
+  };
+  const handsInMonth = inMonth('p.played_at');
+  const gamesInMonth = inMonth('g.finished_at');
   const { rows } = await db.raw(
     `
     with p as (${PARTICIPATIONS}),
@@ -61,15 +67,29 @@ export async function leaderboardGet({
         count(*) filter (where p.winner_id = p.player_id) as won,
         coalesce(sum(p.points) filter (where p.winner_id = p.player_id), 0) as points,
         coalesce(sum(p.points + p.line_bonus) filter (where p.winner_id = p.player_id), 0) as total
-      from p ${where}
+      from p where true ${handsInMonth}
       group by p.player_id
+    ),
+    per_player_games as (
+      select x.player_id,
+        count(*) as games_played,
+        count(*) filter (where g.winner_id = x.player_id) as games_won,
+        coalesce(sum(g.margin) filter (where g.winner_id = x.player_id), 0) as game_points
+      from games g
+      cross join lateral (values (g.player_a_id), (g.player_b_id)) as x(player_id)
+      where g.status = 'finished' ${gamesInMonth}
+      group by x.player_id
     )
     select pl.id as "playerId", pl.name,
       coalesce(pp.played, 0) as played, coalesce(pp.won, 0) as won,
-      coalesce(pp.points, 0) as points, coalesce(pp.total, 0) as total
+      coalesce(pp.points, 0) as points, coalesce(pp.total, 0) as total,
+      coalesce(pg.games_played, 0) as "gamesPlayed", coalesce(pg.games_won, 0) as "gamesWon",
+      coalesce(pg.game_points, 0) as "gamePoints"
     from players pl
-    ${month ? 'join' : 'left join'} per_player pp on pp.player_id = pl.id
-    order by total desc, won desc, played asc, lower(pl.name)
+    left join per_player pp on pp.player_id = pl.id
+    left join per_player_games pg on pg.player_id = pl.id
+    ${month ? 'where pp.player_id is not null or pg.player_id is not null' : ''}
+    order by total desc, won desc, "gamePoints" desc, played asc, lower(pl.name)
     `,
     bindings,
   );

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { hallOfFameList, leaderboardGet, monthListActive } from '../../src/leaderboard/selectors.js';
 import { handFormGet, handListRecent } from '../../src/hands/selectors.js';
+import crypto from 'node:crypto';
+import { gameHandRecord, gameStart } from '../../src/games/services.js';
 import { useTestDb } from '../support/db.js';
 import { makeHand, makePlayer } from '../support/factories.js';
 
 const t = useTestDb();
 const UTC = 'UTC';
+const noGames = { gamesPlayed: 0, gamesWon: 0, gamePoints: 0 };
 
 describe('leaderboardGet', () => {
   it('lists every player, even before any hand, with zeros', async () => {
@@ -35,9 +38,9 @@ describe('leaderboardGet', () => {
 
     const rows = await leaderboardGet({ db: t.db, timeZone: UTC });
     expect(rows).toEqual([
-      { playerId: bob.id, name: 'Bob', played: 5, won: 1, winPercent: 20, points: 60, total: 85 },
-      { playerId: alice.id, name: 'Alice', played: 4, won: 2, winPercent: 50, points: 32, total: 82 },
-      { playerId: carol.id, name: 'Carol', played: 1, won: 1, winPercent: 100, points: 28, total: 53 },
+      { playerId: bob.id, name: 'Bob', played: 5, won: 1, winPercent: 20, points: 60, total: 85, ...noGames },
+      { playerId: alice.id, name: 'Alice', played: 4, won: 2, winPercent: 50, points: 32, total: 82, ...noGames },
+      { playerId: carol.id, name: 'Carol', played: 1, won: 1, winPercent: 100, points: 28, total: 53, ...noGames },
     ]);
   });
 
@@ -71,6 +74,32 @@ describe('leaderboardGet', () => {
     const nyOct = await leaderboardGet({ db: t.db, timeZone: 'America/New_York', month: { year: 2026, month: 10 } });
     expect(nyOct.map((r) => r.name)).toEqual(['Alice', 'Bob']);
     expect(await monthListActive({ db: t.db, timeZone: UTC })).toEqual(['2026-12', '2026-11']);
+  });
+});
+
+describe('leaderboardGet with games', () => {
+  it('adds games played and won, and the margins of games won, counting game hands as hands', async () => {
+    const alice = await makePlayer(t.db, 'Alice');
+    const bob = await makePlayer(t.db, 'Bob');
+    const carol = await makePlayer(t.db, 'Carol');
+    const start = (a: number, b: number) =>
+      gameStart({ db: t.db, playerAId: a, playerBId: b, firstDealer: 'a', preset: 'north_american', idempotencyKey: crypto.randomUUID() });
+    const hand = (gameId: number, winner: 'a' | 'b', difference: number) =>
+      gameHandRecord({ db: t.db, gameId, entry: { outcome: 'knock', winner, difference }, idempotencyKey: crypto.randomUUID() });
+    // Game 1: Alice 100 (2 boxes) beats Bob 30 (1 box): 100+100+50 = 250 v 30+25 = 55 -> margin 195
+    const g1 = (await start(alice.id, bob.id)).id;
+    await hand(g1, 'a', 50);
+    await hand(g1, 'b', 30);
+    await hand(g1, 'a', 50);
+    // Game 2: unfinished, Bob leads Carol; counts for hands, not games
+    const g2 = (await start(bob.id, carol.id)).id;
+    await hand(g2, 'a', 20);
+
+    const rows = await leaderboardGet({ db: t.db, timeZone: UTC });
+    const byName = Object.fromEntries(rows.map((r) => [r.name, r]));
+    expect(byName.Alice).toMatchObject({ played: 3, won: 2, points: 100, gamesPlayed: 1, gamesWon: 1, gamePoints: 195 });
+    expect(byName.Bob).toMatchObject({ played: 4, won: 2, points: 50, gamesPlayed: 1, gamesWon: 0, gamePoints: 0 });
+    expect(byName.Carol).toMatchObject({ played: 1, won: 0, gamesPlayed: 0 });
   });
 });
 
