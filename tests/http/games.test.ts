@@ -202,6 +202,20 @@ describe('the scorepad', () => {
     expect(locked.text).toContain('locked once the first hand');
   });
 
+  it('shows a hand recorded on one phone on the other after a reload', async () => {
+    const { alice, bob, c } = await setUp();
+    const id = await startGame(c, alice.id, bob.id);
+    const other = client(createTestApp(t.db));
+    const before = await other.agent.get(`/games/${id}`).expect(200);
+    expect(before.text).toContain('No hands yet');
+    await postHand(c, id, { outcome: 'gin', winner: 'b', deadwood: '12' });
+    const after = await other.agent.get(`/games/${id}`).expect(200);
+    expect(after.text).toContain('Gin: 25 + 12 = 37');
+    // The other phone's own form still records the next hand, after the first.
+    await postHand(other, id, { outcome: 'knock', winner: 'a', deadwood: '3' });
+    expect((await t.db('hands').whereNull('voided_at').orderBy('hand_number')).map((h) => [h.hand_number, h.points])).toEqual([[1, 37], [2, 3]]);
+  });
+
   it('answers 403 to a hand without a CSRF token', async () => {
     const { alice, bob, c } = await setUp();
     const id = await startGame(c, alice.id, bob.id);
