@@ -216,6 +216,23 @@ describe('the scorepad', () => {
     expect((await t.db('hands').whereNull('voided_at').orderBy('hand_number')).map((h) => [h.hand_number, h.points])).toEqual([[1, 37], [2, 3]]);
   });
 
+  it.each([
+    ['ginBonus', 'x', /Gin bonus: a whole number from 0 to 1000/],
+    ['bigGinBonus', '1001', /Big gin bonus: a whole number from 0 to 1000/],
+    ['undercutBonus', '-1', /Undercut bonus: a whole number from 0 to 1000/],
+    ['lineBonus', '2.5', /Line bonus: a whole number from 0 to 1000/],
+    ['gameBonus', '', /Game bonus: a whole number from 0 to 1000/],
+    ['knockLimit', '11', /Knock limit: a whole number from 0 to 10/],
+  ])('refuses the rule value %s = "%s"', async (field, value, message) => {
+    const { alice, bob, c } = await setUp();
+    const id = await startGame(c, alice.id, bob.id);
+    const { csrf } = await c.formTokens(`/games/${id}`);
+    const rules = { _csrf: csrf, ginBonus: '20', bigGinBonus: '', undercutBonus: '10', lineBonus: '20', gameBonus: '100', target: '150', knockLimit: '10', [field]: value };
+    const res = await c.agent.post(`/games/${id}/rules`).type('form').send(rules).expect(422);
+    expect(res.text).toMatch(new RegExp(`id="field-${field}-error">${message.source}`));
+    expect((await t.db('games').where({ id }).first()).target).toBe(100);
+  });
+
   it('answers 403 to a hand without a CSRF token', async () => {
     const { alice, bob, c } = await setUp();
     const id = await startGame(c, alice.id, bob.id);
