@@ -71,7 +71,7 @@ async function coldStart(database: string, env: NodeJS.ProcessEnv): Promise<Cold
 async function main(): Promise<void> {
   if (!fs.existsSync(path.join(ROOT, 'dist/src/server.js'))) throw new Error('Run `npm run build` first.');
   const results: { coldStart: ColdStart[] } = { coldStart: [] };
-  const common = { NODE_ENV: 'production', SECRET_KEY: crypto.randomBytes(32).toString('hex'), LOG_LEVEL: 'warn' };
+  const common = { NODE_ENV: 'production', SECRET_KEY: crypto.randomBytes(32).toString('hex'), LOG_LEVEL: 'warn', LEAGUE_PASSCODE: 'bench-passcode' };
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'grl-bench-'));
   try {

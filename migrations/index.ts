@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as playersAndHands from './20261123000000_players_and_hands.js';
 import * as games from './20261123010000_games.js';
+import * as membersAndHistory from './20261123020000_members_and_history.js';
 
 /*
  * Migrations are listed here rather than discovered on disk, so the same list runs under
@@ -10,6 +11,7 @@ import * as games from './20261123010000_games.js';
 const migrations: Record<string, Knex.Migration> = {
   '20261123000000_players_and_hands': playersAndHands,
   '20261123010000_games': games,
+  '20261123020000_members_and_history': membersAndHistory,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -120,6 +120,7 @@ async function main(): Promise<void> {
       DATABASE_URL: url.toString(),
       DATABASE_SSL: 'false',
       SECRET_KEY: crypto.randomBytes(32).toString('hex'),
+      LEAGUE_PASSCODE: 'deploy-test-passcode',
     };
 
     step(`Release phase: ${processes.release}`);

@@ -11,6 +11,9 @@ import { healthRoutes } from './http/health.js';
 import { createLogger, requestLogger } from './http/logging.js';
 import { redirectToHttps, securityHeaders } from './http/security.js';
 import { csrfProtection, pageLocals, sessions } from './http/session.js';
+import { memberAccess } from './http/members.js';
+import { authRoutes } from './auth/routes.js';
+import { activityRoutes } from './activity/routes.js';
 import { setUpViews } from './http/views.js';
 import { gameRoutes } from './games/routes.js';
 import { handRoutes } from './hands/routes.js';
@@ -37,6 +40,7 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
     leagueName: config.league.name,
     timeZone: config.league.timeZone,
     watch: config.env === 'development',
+    showOpenBanner: !production,
   });
 
   app.use(requestLogger(logger));
@@ -57,7 +61,10 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   app.use(sessions({ secretKey: config.secretKey, secure: production }));
   app.use(csrfProtection);
   app.use(pageLocals);
+  app.use(memberAccess(config));
 
+  app.use(authRoutes(context));
+  app.use(activityRoutes(context));
   app.use(leaderboardRoutes(context));
   app.use(handRoutes(context));
   app.use(gameRoutes(context));

@@ -40,8 +40,26 @@ const envSchema = z
     BIG_GIN_BONUS: int(31, 0, 1000),
     UNDERCUT_BONUS: int(25, 0, 1000),
     LINE_BONUS: int(25, 0, 1000),
+    LEAGUE_PASSCODE: z.string().optional(),
+    PRIVATE_LEAGUE: z.enum(['true', 'false']).default('false'),
+    OPEN_LEAGUE: z.enum(['true', 'false']).default('false'),
+    ELO_START: int(1500, 100, 5000),
+    ELO_K: int(32, 1, 100),
   })
   .superRefine((env, ctx) => {
+    if (env.LEAGUE_PASSCODE !== undefined && env.LEAGUE_PASSCODE.length > 0 && env.LEAGUE_PASSCODE.length < 6) {
+      ctx.addIssue({ code: 'custom', path: ['LEAGUE_PASSCODE'], message: 'at least 6 characters' });
+    }
+    if (env.NODE_ENV === 'production' && !env.LEAGUE_PASSCODE && env.OPEN_LEAGUE !== 'true') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['LEAGUE_PASSCODE'],
+        message: 'required in production, so that strangers cannot change the scores (or set OPEN_LEAGUE=true on purpose)',
+      });
+    }
+    if (env.PRIVATE_LEAGUE === 'true' && !env.LEAGUE_PASSCODE) {
+      ctx.addIssue({ code: 'custom', path: ['PRIVATE_LEAGUE'], message: 'a private league needs LEAGUE_PASSCODE' });
+    }
     if (env.NODE_ENV === 'production' && (env.SECRET_KEY ?? '').length < 32) {
       ctx.addIssue({
         code: 'custom',
@@ -60,6 +78,13 @@ export interface Config {
     | { kind: 'pglite'; dataDir: string };
   secretKey: string;
   league: { name: string; timeZone: string; rules: Rules };
+  access: {
+    /** null: an open league, where anyone may record (development, or OPEN_LEAGUE=true). */
+    passcode: string | null;
+    /** Hide every page from signed-out visitors. */
+    private: boolean;
+  };
+  elo: { start: number; k: number };
 }
 
 export class ConfigError extends Error {
@@ -99,5 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         lineBonus: e.LINE_BONUS,
       },
     },
+    access: { passcode: e.LEAGUE_PASSCODE || null, private: e.PRIVATE_LEAGUE === 'true' },
+    elo: { start: e.ELO_START, k: e.ELO_K },
   };
 }

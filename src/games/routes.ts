@@ -2,13 +2,24 @@ import express from 'express';
 import type { AppContext } from '../http/context.js';
 import { fieldErrors, formValues, newIdempotencyToken, ruleErrors, type FieldErrors } from '../http/forms.js';
 import { flash } from '../http/session.js';
+import { actorOf, requireMember } from '../http/members.js';
 import { ApplicationError, NotFoundError } from '../core/errors.js';
 import { recordId } from '../core/schemas.js';
 import { handFormGet } from '../hands/selectors.js';
 import { OUTCOME_LABELS, OUTCOMES } from '../scoring/rules.js';
 import { PRESET_NAMES, PRESETS, RANKS, SUIT_NAMES, SUITS, type HandEntry, type ScoredHand } from '../scoring/game.js';
 import { gameHandSchema, gameRulesSchema, gameStartSchema, type GameHandInput } from './schemas.js';
-import { gameHandDelete, gameHandEdit, gameHandRecord, gameHandUndo, gameRulesUpdate, gameStart } from './services.js';
+import {
+  gameHandDelete,
+  gameHandEdit,
+  gameHandRecord,
+  gameHandRestore,
+  gameHandUndo,
+  gameRestore,
+  gameRulesUpdate,
+  gameStart,
+  gameVoid,
+} from './services.js';
 import { gameGet, type GameView } from './selectors.js';
 
 const gameIdOf = (req: express.Request) => {
@@ -105,7 +116,7 @@ export function gameRoutes({ db }: AppContext): express.Router {
     });
   };
 
-  router.get('/games/new', async (_req, res) => {
+  router.get('/games/new', requireMember, async (_req, res) => {
     await renderNew(res, 200, {});
   });
 
@@ -122,6 +133,7 @@ export function gameRoutes({ db }: AppContext): express.Router {
         firstDealer: input.firstDealer,
         preset: input.preset,
         idempotencyKey: input.token,
+        actorId: actorOf(res),
       });
       flash(req, 'success', `Game on: ${PRESETS[input.preset].label} rules, to ${PRESETS[input.preset].rules.target}.`);
       res.redirect(303, `/games/${id}`);
@@ -141,7 +153,7 @@ export function gameRoutes({ db }: AppContext): express.Router {
     const parsed = gameHandSchema.safeParse(req.body);
     if (!parsed.success) return renderGame(res, 422, gameId, { hand: { values, errors: fieldErrors(parsed.error) } });
     try {
-      const result = await gameHandRecord({ db, gameId, entry: entryFrom(parsed.data), idempotencyKey: parsed.data.token });
+      const result = await gameHandRecord({ db, gameId, entry: entryFrom(parsed.data), idempotencyKey: parsed.data.token, actorId: actorOf(res) });
       const game = await gameGet({ db, id: gameId });
       if (game && result.hand) {
         flash(req, 'success', handMessage(game, result.hand));
@@ -154,25 +166,13 @@ export function gameRoutes({ db }: AppContext): express.Router {
     }
   });
 
-  router.post('/games/:id/undo', async (req, res) => {
-    const gameId = gameIdOf(req);
-    try {
-      await gameHandUndo({ db, gameId });
-      flash(req, 'info', 'The last hand was taken back.');
-    } catch (err) {
-      if (!(err instanceof ApplicationError)) throw err;
-      flash(req, 'danger', err.message);
-    }
-    res.redirect(303, `/games/${gameId}`);
-  });
-
   router.post('/games/:id/rules', async (req, res) => {
     const gameId = gameIdOf(req);
     const values = formValues(req.body);
     const parsed = gameRulesSchema.safeParse(req.body);
     if (!parsed.success) return renderGame(res, 422, gameId, { rules: { values, errors: fieldErrors(parsed.error) } });
     try {
-      await gameRulesUpdate({ db, gameId, values: parsed.data });
+      await gameRulesUpdate({ db, gameId, values: parsed.data, actorId: actorOf(res) });
       flash(req, 'success', 'Rules saved.');
       res.redirect(303, `/games/${gameId}`);
     } catch (err) {
@@ -209,7 +209,7 @@ export function gameRoutes({ db }: AppContext): express.Router {
     });
   };
 
-  router.get('/games/:id/hands/:handId/edit', async (req, res) => {
+  router.get('/games/:id/hands/:handId/edit', requireMember, async (req, res) => {
     await renderEdit(res, 200, gameIdOf(req), handIdOf(req), null);
   });
 
@@ -220,7 +220,7 @@ export function gameRoutes({ db }: AppContext): express.Router {
     const parsed = gameHandSchema.safeParse(req.body);
     if (!parsed.success) return renderEdit(res, 422, gameId, handId, values, fieldErrors(parsed.error));
     try {
-      await gameHandEdit({ db, gameId, handId, entry: entryFrom(parsed.data), idempotencyKey: parsed.data.token });
+      await gameHandEdit({ db, gameId, handId, entry: entryFrom(parsed.data), idempotencyKey: parsed.data.token, actorId: actorOf(res) });
       flash(req, 'success', 'Hand corrected; the totals are recomputed.');
       res.redirect(303, `/games/${gameId}`);
     } catch (err) {
@@ -229,17 +229,36 @@ export function gameRoutes({ db }: AppContext): express.Router {
     }
   });
 
-  router.post('/games/:id/hands/:handId/delete', async (req, res) => {
-    const gameId = gameIdOf(req);
-    try {
-      await gameHandDelete({ db, gameId, handId: handIdOf(req) });
-      flash(req, 'info', 'Hand deleted; the totals are recomputed.');
-    } catch (err) {
-      if (!(err instanceof ApplicationError)) throw err;
-      flash(req, 'danger', err.message);
-    }
-    res.redirect(303, `/games/${gameId}`);
-  });
+  /** A correction from a button: do it, say what happened, back to the scorepad. */
+  const correction =
+    (done: string, action: (req: express.Request, res: express.Response, gameId: number) => Promise<void>) =>
+    async (req: express.Request, res: express.Response) => {
+      const gameId = gameIdOf(req);
+      try {
+        await action(req, res, gameId);
+        flash(req, 'info', done);
+      } catch (err) {
+        if (!(err instanceof ApplicationError)) throw err;
+        flash(req, 'danger', err.message);
+      }
+      res.redirect(303, `/games/${gameId}`);
+    };
+
+  router.post('/games/:id/undo', correction('The last hand was taken back.', (_req, res, gameId) => gameHandUndo({ db, gameId, actorId: actorOf(res) })));
+  router.post(
+    '/games/:id/hands/:handId/delete',
+    correction('Hand deleted; the totals are recomputed. It can be restored from the activity page.', (req, res, gameId) =>
+      gameHandDelete({ db, gameId, handId: handIdOf(req), actorId: actorOf(res) }),
+    ),
+  );
+  router.post(
+    '/games/:id/hands/:handId/restore',
+    correction('Hand restored; the totals are recomputed.', (req, res, gameId) =>
+      gameHandRestore({ db, gameId, handId: handIdOf(req), actorId: actorOf(res) }),
+    ),
+  );
+  router.post('/games/:id/void', correction('Game voided: it no longer counts. Restore it to bring it back.', (_req, res, gameId) => gameVoid({ db, gameId, actorId: actorOf(res) })));
+  router.post('/games/:id/restore', correction('Game restored.', (_req, res, gameId) => gameRestore({ db, gameId, actorId: actorOf(res) })));
 
   return router;
 }

@@ -25,10 +25,13 @@ export interface GameRow {
   margin: number | null;
   finished_at: Date | null;
   created_at: Date;
+  voided_at: Date | null;
 }
 
 export interface GameHandRow {
   id: number;
+  player_a_id: number;
+  player_b_id: number;
   hand_number: number;
   played_at: Date;
   outcome: Outcome;

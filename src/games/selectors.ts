@@ -24,6 +24,7 @@ export interface GameView {
   presetLabel: string;
   rules: GameRules;
   status: 'active' | 'finished';
+  voided: boolean;
   players: Record<Side, { id: number; name: string }>;
   hands: GameHandView[];
   state: GameState;
@@ -72,6 +73,7 @@ export async function gameGet({ db, id }: { db: Db; id: number }): Promise<GameV
     presetLabel: PRESETS[game.preset].label,
     rules,
     status: game.status,
+    voided: game.voided_at !== null,
     players: {
       a: { id: game.player_a_id, name: nameOf(game.player_a_id) },
       b: { id: game.player_b_id, name: nameOf(game.player_b_id) },
@@ -104,7 +106,7 @@ export async function gameListActive({ db }: { db: Db }): Promise<ActiveGame[]> 
     join players a on a.id = g.player_a_id
     join players b on b.id = g.player_b_id
     left join hands h on h.game_id = g.id and h.voided_at is null
-    where g.status = 'active'
+    where g.status = 'active' and g.voided_at is null
     group by g.id, a.name, b.name
     order by last_played desc, g.id desc
   `);

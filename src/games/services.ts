@@ -14,6 +14,8 @@ import {
   type Side,
 } from '../scoring/game.js';
 import { rulesColumns, rulesOf, scoredOf, type GameHandRow, type GameRow } from './rows.js';
+import { activityRecord, playerNames } from '../activity/services.js';
+import { handSentence } from '../hands/services.js';
 
 export interface GameStartInput {
   db: Db;
@@ -22,28 +24,43 @@ export interface GameStartInput {
   firstDealer: Side;
   preset: PresetName;
   idempotencyKey: string;
+  actorId?: number | null;
 }
 
 /** Starts a game with the preset's rule values; the same form submitted twice starts one game. */
 export async function gameStart(input: GameStartInput): Promise<{ id: number; created: boolean }> {
   const { db, playerAId, playerBId, firstDealer, preset, idempotencyKey } = input;
+  const actorId = input.actorId ?? null;
   if (playerAId === playerBId) {
     throw new ApplicationError('The game was not started.', { fields: { playerB: 'Pick two different players.' } });
   }
   try {
-    const [row] = await db('games')
-      .insert({
-        player_a_id: playerAId,
-        player_b_id: playerBId,
-        first_dealer: firstDealer,
-        preset,
-        ...rulesColumns(PRESETS[preset].rules),
-        idempotency_key: idempotencyKey,
-      })
-      .onConflict('idempotency_key')
-      .ignore()
-      .returning('id');
-    if (row) return { id: row.id as number, created: true };
+    const started = await db.transaction(async (trx) => {
+      const [row] = await trx('games')
+        .insert({
+          player_a_id: playerAId,
+          player_b_id: playerBId,
+          first_dealer: firstDealer,
+          preset,
+          ...rulesColumns(PRESETS[preset].rules),
+          idempotency_key: idempotencyKey,
+          created_by: actorId,
+        })
+        .onConflict('idempotency_key')
+        .ignore()
+        .returning('id');
+      if (!row) return null;
+      const names = await playerNames(trx, [playerAId, playerBId]);
+      await activityRecord(trx, {
+        actorId,
+        action: 'game.started',
+        summary: `started a game, ${names.get(playerAId)} v ${names.get(playerBId)} (${PRESETS[preset].label})`,
+        link: `/games/${row.id}`,
+        subject: { type: 'game', id: row.id },
+      });
+      return { id: row.id as number, created: true };
+    });
+    if (started) return started;
   } catch (err) {
     if (pgErrorCode(err) === PG_FOREIGN_KEY_VIOLATION) {
       throw new ApplicationError('The game was not started.', {
@@ -93,6 +110,17 @@ async function gameRefresh(trx: Knex.Transaction, game: GameRow, hands: GameHand
     });
 }
 
+async function noteGameHand(trx: Knex.Transaction, game: GameRow, hand: GameHandRow, actorId: number | null, action: string, verb: string) {
+  const names = await playerNames(trx, [game.player_a_id, game.player_b_id]);
+  await activityRecord(trx, {
+    actorId,
+    action,
+    summary: `${verb} hand ${hand.hand_number} of game ${game.id}: ${handSentence(hand, names)}`,
+    link: `/games/${game.id}`,
+    subject: { type: 'hand', id: hand.id },
+  });
+}
+
 function scoreOrThrow(rules: GameRules, entry: HandEntry): ScoredHand {
   const result = scoreGameHand(rules, entry);
   if (!result.ok) throw new ApplicationError('The hand was not saved.', { fields: result.errors });
@@ -135,14 +163,17 @@ export async function gameHandRecord({
   gameId,
   entry,
   idempotencyKey,
+  actorId = null,
 }: {
   db: Db;
   gameId: number;
   entry: HandEntry;
   idempotencyKey: string;
+  actorId?: number | null;
 }): Promise<GameHandResult> {
   return db.transaction(async (trx) => {
     const game = await lockGame(trx, gameId);
+    assertNotVoided(game);
     const repeated = await trx('hands').where({ idempotency_key: idempotencyKey }).first('id');
     if (repeated) return { handId: repeated.id as number, created: false, hand: null };
     if (game.status === 'finished') {
@@ -152,33 +183,49 @@ export async function gameHandRecord({
     const hands = await liveHands(trx, gameId);
     const handNumber = (hands.at(-1)?.hand_number ?? 0) + 1;
     const [row] = await trx('hands')
-      .insert({ ...handColumns(game, entry, hand), hand_number: handNumber, idempotency_key: idempotencyKey })
+      .insert({ ...handColumns(game, entry, hand), hand_number: handNumber, idempotency_key: idempotencyKey, created_by: actorId })
       .returning('*');
     await gameRefresh(trx, game, [...hands, row as GameHandRow]);
+    await noteGameHand(trx, game, row as GameHandRow, actorId, 'game.hand_recorded', 'recorded');
     return { handId: (row as GameHandRow).id, created: true, hand };
   });
 }
 
 /** Takes back the last hand of a game (the row is kept, voided). */
-export async function gameHandUndo({ db, gameId }: { db: Db; gameId: number }): Promise<void> {
+export async function gameHandUndo({ db, gameId, actorId = null }: { db: Db; gameId: number; actorId?: number | null }): Promise<void> {
   await db.transaction(async (trx) => {
     const game = await lockGame(trx, gameId);
+    assertNotVoided(game);
     const hands = await liveHands(trx, gameId);
     const last = hands.at(-1);
     if (!last) throw new ApplicationError('There is no hand to undo.');
-    await trx('hands').where({ id: last.id }).update({ voided_at: trx.fn.now() });
+    await trx('hands').where({ id: last.id }).update({ voided_at: trx.fn.now(), voided_by: actorId });
     await gameRefresh(trx, game, hands.slice(0, -1));
+    await noteGameHand(trx, game, last, actorId, 'game.hand_undone', 'undid');
   });
 }
 
 /** Deletes one hand of a game (the row is kept, voided); the totals are recomputed. */
-export async function gameHandDelete({ db, gameId, handId }: { db: Db; gameId: number; handId: number }): Promise<void> {
+export async function gameHandDelete({
+  db,
+  gameId,
+  handId,
+  actorId = null,
+}: {
+  db: Db;
+  gameId: number;
+  handId: number;
+  actorId?: number | null;
+}): Promise<void> {
   await db.transaction(async (trx) => {
     const game = await lockGame(trx, gameId);
+    assertNotVoided(game);
     const hands = await liveHands(trx, gameId);
-    if (!hands.some((h) => h.id === handId)) throw new NotFoundError(`No hand ${handId} in game ${gameId}`);
-    await trx('hands').where({ id: handId }).update({ voided_at: trx.fn.now() });
+    const hand = hands.find((h) => h.id === handId);
+    if (!hand) throw new NotFoundError(`No hand ${handId} in game ${gameId}`);
+    await trx('hands').where({ id: handId }).update({ voided_at: trx.fn.now(), voided_by: actorId });
     await gameRefresh(trx, game, hands.filter((h) => h.id !== handId));
+    await noteGameHand(trx, game, hand, actorId, 'game.hand_deleted', 'deleted');
   });
 }
 
@@ -192,32 +239,44 @@ export async function gameHandEdit({
   handId,
   entry,
   idempotencyKey,
+  actorId = null,
 }: {
   db: Db;
   gameId: number;
   handId: number;
   entry: HandEntry;
   idempotencyKey: string;
+  actorId?: number | null;
 }): Promise<GameHandResult> {
   return db.transaction(async (trx) => {
     const game = await lockGame(trx, gameId);
+    assertNotVoided(game);
     const repeated = await trx('hands').where({ idempotency_key: idempotencyKey }).first('id');
     if (repeated) return { handId: repeated.id as number, created: false, hand: null };
     const hands = await liveHands(trx, gameId);
     const old = hands.find((h) => h.id === handId);
     if (!old) throw new NotFoundError(`No hand ${handId} in game ${gameId}`);
     const hand = scoreOrThrow(rulesOf(game), entry);
-    await trx('hands').where({ id: old.id }).update({ voided_at: trx.fn.now() });
+    await trx('hands').where({ id: old.id }).update({ voided_at: trx.fn.now(), voided_by: actorId });
     const [row] = await trx('hands')
       .insert({
         ...handColumns(game, entry, hand),
         hand_number: old.hand_number,
         played_at: old.played_at,
         idempotency_key: idempotencyKey,
+        created_by: actorId,
       })
       .returning('*');
     await trx('hands').where({ id: old.id }).update({ replaced_by_id: (row as GameHandRow).id });
     await gameRefresh(trx, game, hands.map((h) => (h.id === old.id ? (row as GameHandRow) : h)));
+    const names = await playerNames(trx, [game.player_a_id, game.player_b_id]);
+    await activityRecord(trx, {
+      actorId,
+      action: 'game.hand_corrected',
+      summary: `corrected hand ${old.hand_number} of game ${game.id}: ${handSentence(old, names)} became ${handSentence(row as GameHandRow & { player_a_id: number; player_b_id: number }, names)}`,
+      link: `/games/${game.id}`,
+      subject: { type: 'hand', id: (row as GameHandRow).id },
+    });
     return { handId: (row as GameHandRow).id, created: true, hand };
   });
 }
@@ -225,13 +284,91 @@ export async function gameHandEdit({
 export type EditableRules = Pick<GameRules, 'ginBonus' | 'bigGinBonus' | 'undercutBonus' | 'lineBonus' | 'gameBonus' | 'target' | 'knockLimit'>;
 
 /** Changes a game's rule values; only before its first hand. The preset's shape stays. */
-export async function gameRulesUpdate({ db, gameId, values }: { db: Db; gameId: number; values: EditableRules }): Promise<void> {
+export async function gameRulesUpdate({
+  db,
+  gameId,
+  values,
+  actorId = null,
+}: {
+  db: Db;
+  gameId: number;
+  values: EditableRules;
+  actorId?: number | null;
+}): Promise<void> {
   await db.transaction(async (trx) => {
     const game = await lockGame(trx, gameId);
+    assertNotVoided(game);
     const hands = await liveHands(trx, gameId);
     if (hands.length > 0) {
       throw new ApplicationError('The rules are locked once the first hand is recorded.');
     }
     await trx('games').where({ id: gameId }).update(rulesColumns({ ...rulesOf(game), ...values }));
+    await activityRecord(trx, {
+      actorId,
+      action: 'game.rules_changed',
+      summary: `changed the rules of game ${game.id}: gin ${values.ginBonus}, big gin ${values.bigGinBonus ?? 'none'}, undercut ${values.undercutBonus}, line ${values.lineBonus}, game ${values.gameBonus}, target ${values.target}, knock limit ${values.knockLimit}`,
+      link: `/games/${game.id}`,
+      subject: { type: 'game', id: game.id },
+    });
+  });
+}
+
+function assertNotVoided(game: GameRow): void {
+  if (game.voided_at) throw new ApplicationError('This game was voided. Restore it first to change it.');
+}
+
+/** Hides a whole game (and its hands) from the scores, keeping every row; gameRestore undoes it. */
+export async function gameVoid({ db, gameId, actorId = null }: { db: Db; gameId: number; actorId?: number | null }): Promise<void> {
+  await gameSetVoided(db, gameId, actorId, true);
+}
+
+export async function gameRestore({ db, gameId, actorId = null }: { db: Db; gameId: number; actorId?: number | null }): Promise<void> {
+  await gameSetVoided(db, gameId, actorId, false);
+}
+
+async function gameSetVoided(db: Db, gameId: number, actorId: number | null, voided: boolean): Promise<void> {
+  await db.transaction(async (trx) => {
+    const game = await lockGame(trx, gameId);
+    if (Boolean(game.voided_at) === voided) return; // already so
+    await trx('games')
+      .where({ id: gameId })
+      .update(voided ? { voided_at: trx.fn.now(), voided_by: actorId } : { voided_at: null, voided_by: null });
+    const names = await playerNames(trx, [game.player_a_id, game.player_b_id]);
+    await activityRecord(trx, {
+      actorId,
+      action: voided ? 'game.voided' : 'game.restored',
+      summary: `${voided ? 'voided' : 'restored'} game ${game.id}, ${names.get(game.player_a_id)} v ${names.get(game.player_b_id)}`,
+      link: `/games/${game.id}`,
+      subject: { type: 'game', id: game.id },
+    });
+  });
+}
+
+/** Brings back a deleted or undone hand of a game, in its old place if that is still free. */
+export async function gameHandRestore({
+  db,
+  gameId,
+  handId,
+  actorId = null,
+}: {
+  db: Db;
+  gameId: number;
+  handId: number;
+  actorId?: number | null;
+}): Promise<void> {
+  await db.transaction(async (trx) => {
+    const game = await lockGame(trx, gameId);
+    assertNotVoided(game);
+    const hand = (await trx('hands').where({ id: handId, game_id: gameId }).first()) as (GameHandRow & { voided_at: Date | null; replaced_by_id: number | null }) | undefined;
+    if (!hand) throw new NotFoundError(`No hand ${handId} in game ${gameId}`);
+    if (!hand.voided_at) return;
+    if (hand.replaced_by_id) throw new ApplicationError('This hand was corrected; correct the new one instead.');
+    const hands = await liveHands(trx, gameId);
+    if (hands.some((h) => h.hand_number === hand.hand_number)) {
+      throw new ApplicationError(`Another hand has taken place ${hand.hand_number} since; the old one cannot come back.`);
+    }
+    await trx('hands').where({ id: handId }).update({ voided_at: null, voided_by: null });
+    await gameRefresh(trx, game, [...hands, hand].sort((x, y) => x.hand_number - y.hand_number));
+    await noteGameHand(trx, game, hand, actorId, 'game.hand_restored', 'restored');
   });
 }

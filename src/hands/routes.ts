@@ -2,10 +2,13 @@ import express from 'express';
 import type { AppContext } from '../http/context.js';
 import { fieldErrors, formValues, newIdempotencyToken, ruleErrors, type FieldErrors } from '../http/forms.js';
 import { flash } from '../http/session.js';
+import { actorOf, requireMember } from '../http/members.js';
 import { ApplicationError } from '../core/errors.js';
 import { OUTCOME_LABELS, OUTCOMES } from '../scoring/rules.js';
 import { handFormSchema } from './schemas.js';
-import { handRecord } from './services.js';
+import { handRecord, handRestore, handVoid } from './services.js';
+import { recordId } from '../core/schemas.js';
+import { NotFoundError } from '../core/errors.js';
 import { handFormGet, handGet, type HandView } from './selectors.js';
 
 export function handHeadline(hand: HandView): string {
@@ -46,7 +49,7 @@ export function handRoutes({ db, config }: AppContext): express.Router {
     });
   };
 
-  router.get('/hands/new', async (_req, res) => {
+  router.get('/hands/new', requireMember, async (_req, res) => {
     await renderForm(res, 200, {});
   });
 
@@ -65,6 +68,7 @@ export function handRoutes({ db, config }: AppContext): express.Router {
         winner: input.winner,
         deadwood: input.deadwood,
         idempotencyKey: input.token,
+        actorId: actorOf(res),
       });
       const hand = await handGet({ db, id });
       if (hand) flash(req, 'success', handHeadline(hand));
@@ -74,6 +78,24 @@ export function handRoutes({ db, config }: AppContext): express.Router {
       await renderForm(res, 422, values, ruleErrors(err));
     }
   });
+
+  for (const [path, change, done] of [
+    ['/hands/:id/void', handVoid, 'Hand voided: it no longer counts. It can be restored from the activity page.'],
+    ['/hands/:id/restore', handRestore, 'Hand restored.'],
+  ] as const) {
+    router.post(path, async (req, res) => {
+      const id = recordId('No such hand.').safeParse(req.params.id);
+      if (!id.success) throw new NotFoundError('No such hand');
+      try {
+        await change({ db, id: id.data, actorId: actorOf(res) });
+        flash(req, 'info', done);
+      } catch (err) {
+        if (!(err instanceof ApplicationError)) throw err;
+        flash(req, 'danger', err.message);
+      }
+      res.redirect(303, '/');
+    });
+  }
 
   return router;
 }

@@ -12,14 +12,14 @@ export interface HandView {
   playerA: string;
   playerB: string;
   winner: string | null;
+  gameId: number | null;
 }
 
 function handViewQuery(db: Db) {
-  return db('hands as h')
+  return db('live_hands as h')
     .join('players as a', 'a.id', 'h.player_a_id')
     .join('players as b', 'b.id', 'h.player_b_id')
     .leftJoin('players as w', 'w.id', 'h.winner_id')
-    .whereNull('h.voided_at')
     .select(
       'h.id',
       'h.played_at as playedAt',
@@ -29,6 +29,7 @@ function handViewQuery(db: Db) {
       'a.name as playerA',
       'b.name as playerB',
       'w.name as winner',
+      'h.game_id as gameId',
     );
 }
 
@@ -49,7 +50,7 @@ export interface HandForm {
 export async function handFormGet({ db }: { db: Db }): Promise<HandForm> {
   const [players, last] = await Promise.all([
     playerList({ db }),
-    db('hands').whereNull('voided_at').orderBy([{ column: 'played_at', order: 'desc' }, { column: 'id', order: 'desc' }]).first('player_a_id', 'player_b_id'),
+    db('live_hands').orderBy([{ column: 'played_at', order: 'desc' }, { column: 'id', order: 'desc' }]).first('player_a_id', 'player_b_id'),
   ]);
   return {
     players,

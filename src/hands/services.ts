@@ -1,7 +1,8 @@
 import type { Db } from '../db.js';
 import { PG_FOREIGN_KEY_VIOLATION, pgErrorCode } from '../db.js';
-import { ApplicationError } from '../core/errors.js';
-import { handPoints, type Outcome, type Rules } from '../scoring/rules.js';
+import { ApplicationError, NotFoundError } from '../core/errors.js';
+import { activityRecord, playerNames } from '../activity/services.js';
+import { handPoints, OUTCOME_LABELS, type Outcome, type Rules } from '../scoring/rules.js';
 
 export interface HandRecordInput {
   db: Db;
@@ -14,6 +15,7 @@ export interface HandRecordInput {
   deadwood?: number | undefined;
   idempotencyKey: string;
   playedAt?: Date;
+  actorId?: number | null;
 }
 
 export interface RecordedHand {
@@ -53,9 +55,29 @@ export async function handRecord(input: HandRecordInput): Promise<RecordedHand> 
     ...(input.playedAt ? { played_at: input.playedAt } : {}),
   };
 
-  let inserted: { id: number }[];
+  const actorId = input.actorId ?? null;
   try {
-    inserted = await db('hands').insert(row).onConflict('idempotency_key').ignore().returning('id');
+    return await db.transaction(async (trx) => {
+      const inserted: { id: number }[] = await trx('hands')
+        .insert({ ...row, created_by: actorId })
+        .onConflict('idempotency_key')
+        .ignore()
+        .returning('id');
+      const first = inserted[0];
+      if (!first) {
+        const existing = await trx('hands').where({ idempotency_key: idempotencyKey }).first('id');
+        return { id: (existing as { id: number }).id, created: false };
+      }
+      const names = await playerNames(trx, [playerAId, playerBId]);
+      await activityRecord(trx, {
+        actorId,
+        action: 'hand.recorded',
+        summary: handSentence(row, names),
+        link: '/',
+        subject: { type: 'hand', id: first.id },
+      });
+      return { id: first.id, created: true };
+    });
   } catch (err) {
     if (pgErrorCode(err) === PG_FOREIGN_KEY_VIOLATION) {
       throw new ApplicationError('The hand was not saved.', {
@@ -64,8 +86,54 @@ export async function handRecord(input: HandRecordInput): Promise<RecordedHand> 
     }
     throw err;
   }
-  const first = inserted[0];
-  if (first) return { id: first.id, created: true };
-  const existing = await db('hands').where({ idempotency_key: idempotencyKey }).first('id');
-  return { id: (existing as { id: number }).id, created: false };
+}
+
+interface HandFacts {
+  player_a_id: number;
+  player_b_id: number;
+  winner_id: number | null;
+  outcome: Outcome;
+  points: number;
+}
+
+/** "Alice +27 (gin) v Bob", for the activity log. */
+export function handSentence(hand: HandFacts, names: Map<number, string>): string {
+  const a = names.get(hand.player_a_id) ?? '?';
+  const b = names.get(hand.player_b_id) ?? '?';
+  if (hand.outcome === 'draw' || hand.winner_id === null) return `a draw between ${a} and ${b}`;
+  const winner = names.get(hand.winner_id) ?? '?';
+  const loser = hand.winner_id === hand.player_a_id ? b : a;
+  return `${winner} +${hand.points} (${OUTCOME_LABELS[hand.outcome]}) v ${loser}`;
+}
+
+/**
+ * Hides a quick hand from the scores, keeping the row; handRestore brings it back.
+ * Hands of a game are corrected on its scorepad instead.
+ */
+export async function handVoid({ db, id, actorId = null }: { db: Db; id: number; actorId?: number | null }): Promise<void> {
+  await handSetVoided({ db, id, actorId, voided: true });
+}
+
+export async function handRestore({ db, id, actorId = null }: { db: Db; id: number; actorId?: number | null }): Promise<void> {
+  await handSetVoided({ db, id, actorId, voided: false });
+}
+
+async function handSetVoided({ db, id, actorId, voided }: { db: Db; id: number; actorId: number | null; voided: boolean }) {
+  await db.transaction(async (trx) => {
+    const hand = await trx('hands').where({ id }).forUpdate().first();
+    if (!hand) throw new NotFoundError(`No hand ${id}`);
+    if (hand.game_id !== null) throw new ApplicationError('This hand belongs to a game: correct it on the game\'s page.');
+    if ((hand.voided_at !== null) === voided) return; // already so: a repeated click changes nothing
+    await trx('hands')
+      .where({ id })
+      .update(voided ? { voided_at: trx.fn.now(), voided_by: actorId } : { voided_at: null, voided_by: null });
+    const names = await playerNames(trx, [hand.player_a_id, hand.player_b_id]);
+    await activityRecord(trx, {
+      actorId,
+      action: voided ? 'hand.voided' : 'hand.restored',
+      summary: `${voided ? 'voided' : 'restored'} the hand ${handSentence(hand, names)}`,
+      link: '/',
+      subject: { type: 'hand', id },
+    });
+  });
 }

@@ -8,6 +8,7 @@ declare global {
     interface CookieSessionObject {
       csrfToken?: string;
       flash?: Flash[];
+      member?: { playerId: number; name: string };
     }
   }
 }
@@ -39,6 +40,9 @@ const csrf = csrfSync({
 
 /** Rejects unsafe requests without the session's token; pages get `csrfToken()` lazily. */
 export const csrfProtection = csrf.csrfSynchronisedProtection;
+
+/** A new token after signing in or out, so a token seen before cannot be replayed. */
+export const csrfRenew = (req: express.Request) => csrf.generateToken(req, true);
 
 export function flash(req: express.Request, kind: Flash['kind'], text: string): void {
   if (!req.session) return;

@@ -9,6 +9,8 @@ export interface ViewSettings {
   leagueName: string;
   timeZone: string;
   watch: boolean;
+  /** Show the "open league" banner (not in production, where it was chosen on purpose). */
+  showOpenBanner: boolean;
 }
 
 export function setUpViews(app: express.Express, settings: ViewSettings): nunjucks.Environment {
@@ -32,6 +34,7 @@ export function setUpViews(app: express.Express, settings: ViewSettings): nunjuc
   env.addGlobal('asset', (name: string) => assetUrl(settings.assets, name));
   env.addGlobal('leagueName', settings.leagueName);
   env.addGlobal('timeZone', settings.timeZone);
+  env.addGlobal('showOpenBanner', settings.showOpenBanner);
   env.addFilter('datetime', (d: Date) => dateTime.format(d));
   env.addFilter('isodate', (d: Date) => d.toISOString());
   env.addFilter('outcome', (o: Outcome) => OUTCOME_LABELS[o] ?? o);

@@ -29,9 +29,9 @@ export const monthKey = (m: MonthRef) => `${m.year}-${String(m.month).padStart(2
  */
 const PARTICIPATIONS = `
   select x.player_id, h.winner_id, h.points, h.line_bonus, h.played_at
-  from hands h
+  from live_hands h
   cross join lateral (values (h.player_a_id), (h.player_b_id)) as x(player_id)
-  where h.voided_at is null
+  where true
 `;
 
 /**
@@ -77,7 +77,7 @@ export async function leaderboardGet({
         coalesce(sum(g.margin) filter (where g.winner_id = x.player_id), 0) as game_points
       from games g
       cross join lateral (values (g.player_a_id), (g.player_b_id)) as x(player_id)
-      where g.status = 'finished' ${gamesInMonth}
+      where g.status = 'finished' and g.voided_at is null ${gamesInMonth}
       group by x.player_id
     )
     select pl.id as "playerId", pl.name,
@@ -155,7 +155,7 @@ export async function hallOfFameList({
 export async function monthListActive({ db, timeZone }: { db: Db; timeZone: string }): Promise<string[]> {
   const { rows } = await db.raw(
     `select distinct to_char(date_trunc('month', played_at at time zone ?), 'YYYY-MM') as month
-     from hands where voided_at is null order by month desc`,
+     from live_hands order by month desc`,
     [timeZone],
   );
   return (rows as { month: string }[]).map((r) => r.month);

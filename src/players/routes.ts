@@ -1,9 +1,10 @@
 import express from 'express';
 import type { AppContext } from '../http/context.js';
-import { fieldErrors, formValues, ruleErrors, type FieldErrors } from '../http/forms.js';
+import { fieldErrors, formValues, newIdempotencyToken, ruleErrors, type FieldErrors } from '../http/forms.js';
 import { flash } from '../http/session.js';
+import { actorOf } from '../http/members.js';
 import { ApplicationError, NotFoundError } from '../core/errors.js';
-import { idParamSchema, playerNameSchema } from './schemas.js';
+import { idParamSchema, playerCreateSchema, playerNameSchema } from './schemas.js';
 import { playerCreate, playerRename } from './services.js';
 import { playerList } from './selectors.js';
 
@@ -17,7 +18,7 @@ export function playerRoutes({ db }: AppContext): express.Router {
 
   const renderPage = async (res: express.Response, status: number, state: PageState = {}) => {
     const players = await playerList({ db });
-    res.status(status).render('players/index.njk', { players, ...state });
+    res.status(status).render('players/index.njk', { players, token: state.add?.values.token ?? newIdempotencyToken(), ...state });
   };
 
   router.get('/players', async (_req, res) => {
@@ -26,10 +27,10 @@ export function playerRoutes({ db }: AppContext): express.Router {
 
   router.post('/players', async (req, res) => {
     const values = formValues(req.body);
-    const parsed = playerNameSchema.safeParse(req.body);
+    const parsed = playerCreateSchema.safeParse(req.body);
     if (!parsed.success) return renderPage(res, 422, { add: { values, errors: fieldErrors(parsed.error) } });
     try {
-      const player = await playerCreate({ db, name: parsed.data.name });
+      const player = await playerCreate({ db, name: parsed.data.name, actorId: actorOf(res), idempotencyKey: parsed.data.token });
       flash(req, 'success', `Added ${player.name}.`);
       res.redirect(303, '/players');
     } catch (err) {
@@ -47,7 +48,7 @@ export function playerRoutes({ db }: AppContext): express.Router {
       return renderPage(res, 422, { rename: { id: id.data.id, values, errors: fieldErrors(parsed.error) } });
     }
     try {
-      const player = await playerRename({ db, id: id.data.id, name: parsed.data.name });
+      const player = await playerRename({ db, id: id.data.id, name: parsed.data.name, actorId: actorOf(res) });
       flash(req, 'success', `Renamed to ${player.name}.`);
       res.redirect(303, '/players');
     } catch (err) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { recordId } from '../core/schemas.js';
+import { idempotencyToken, recordId } from '../core/schemas.js';
 
 export const playerNameSchema = z.object({
   name: z
@@ -15,3 +15,5 @@ export const playerNameSchema = z.object({
 });
 
 export const idParamSchema = z.object({ id: recordId('No such record.') });
+
+export const playerCreateSchema = playerNameSchema.extend({ token: idempotencyToken });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTestDb } from '../support/db.js';
-import { client, createTestApp } from '../support/app.js';
+import { client, createTestApp, hiddenValue } from '../support/app.js';
 import { makePlayer } from '../support/factories.js';
 
 const t = useTestDb();
@@ -10,8 +10,8 @@ const names = async () => (await t.db('players').orderBy('id').select('name')).m
 describe('players pages', () => {
   it('adds a player, trimming the name, and says so', async () => {
     const c = client(createTestApp(t.db));
-    const { csrf } = await c.formTokens('/players');
-    const res = await c.agent.post('/players').type('form').send({ _csrf: csrf, name: '   Alice   ' }).expect(303);
+    const { csrf, html } = await c.formTokens('/players');
+    const res = await c.agent.post('/players').type('form').send({ _csrf: csrf, token: hiddenValue(html, 'token'), name: '   Alice   ' }).expect(303);
     expect(res.headers.location).toBe('/players');
     const page = await c.agent.get('/players');
     expect(page.text).toContain('Added Alice.');
@@ -23,8 +23,8 @@ describe('players pages', () => {
     ['a name over 40 characters', 'x'.repeat(41), /at most 40 characters/],
   ])('re-renders with a message for %s', async (_case, name, message) => {
     const c = client(createTestApp(t.db));
-    const { csrf } = await c.formTokens('/players');
-    const res = await c.agent.post('/players').type('form').send({ _csrf: csrf, name }).expect(422);
+    const { csrf, html } = await c.formTokens('/players');
+    const res = await c.agent.post('/players').type('form').send({ _csrf: csrf, token: hiddenValue(html, 'token'), name }).expect(422);
     expect(res.text).toMatch(new RegExp(`id="new-player-name-error">[^<]*${message.source}`));
     expect(res.text).toContain(`value="${name}"`);
     expect(await names()).toEqual([]);
@@ -33,8 +33,8 @@ describe('players pages', () => {
   it('refuses a duplicate ignoring case, keeping what was typed', async () => {
     await makePlayer(t.db, 'Alice');
     const c = client(createTestApp(t.db));
-    const { csrf } = await c.formTokens('/players');
-    const res = await c.agent.post('/players').type('form').send({ _csrf: csrf, name: 'ALICE' }).expect(422);
+    const { csrf, html } = await c.formTokens('/players');
+    const res = await c.agent.post('/players').type('form').send({ _csrf: csrf, token: hiddenValue(html, 'token'), name: 'ALICE' }).expect(422);
     expect(res.text).toMatch(/already a player called ALICE/);
     expect(res.text).toContain('value="ALICE"');
     expect(await names()).toEqual(['Alice']);
@@ -45,6 +45,15 @@ describe('players pages', () => {
     const res = await client(createTestApp(t.db)).agent.get('/players').expect(200);
     expect(res.text).toContain('&lt;b&gt;Bold&lt;/b&gt; &quot;Bob&quot;');
     expect(res.text).not.toContain('<b>Bold</b>');
+  });
+
+  it('adds a player once when the form is submitted twice', async () => {
+    const c = client(createTestApp(t.db));
+    const { csrf, html } = await c.formTokens('/players');
+    const body = { _csrf: csrf, token: hiddenValue(html, 'token'), name: 'Alice' };
+    await c.agent.post('/players').type('form').send(body).expect(303);
+    await c.agent.post('/players').type('form').send(body).expect(303);
+    expect(await names()).toEqual(['Alice']);
   });
 
   it('renames a player', async () => {

@@ -9,7 +9,7 @@ import { testConfig } from '../support/app.js';
 import { makePlayer } from '../support/factories.js';
 
 const t = useTestDb();
-const production = { NODE_ENV: 'production', SECRET_KEY: 'p'.repeat(40) };
+const production = { NODE_ENV: 'production', SECRET_KEY: 'p'.repeat(40), OPEN_LEAGUE: 'true' };
 
 describe('in production behind a proxy', () => {
   it('redirects plain HTTP to HTTPS by X-Forwarded-Proto', async () => {

@@ -15,13 +15,14 @@ describe('loadConfig', () => {
       NODE_ENV: 'production',
       DATABASE_URL: 'postgres://u:p@db.example:5432/league',
       SECRET_KEY: 'x'.repeat(40),
+      LEAGUE_PASSCODE: 'pub-quiz-42',
       DATABASE_POOL_MAX: '8',
     });
     expect(config.database).toMatchObject({ kind: 'postgres', ssl: true, poolMax: 8 });
   });
 
   it('lets SSL be switched off', () => {
-    const config = loadConfig({ DATABASE_URL: 'postgres://localhost/x', DATABASE_SSL: 'false', NODE_ENV: 'production', SECRET_KEY: 'y'.repeat(32) });
+    const config = loadConfig({ DATABASE_URL: 'postgres://localhost/x', DATABASE_SSL: 'false', NODE_ENV: 'production', SECRET_KEY: 'y'.repeat(32), OPEN_LEAGUE: 'true' });
     expect(config.database).toMatchObject({ ssl: false });
   });
 
@@ -50,6 +51,18 @@ describe('loadConfig', () => {
 
   it('refuses to run in production without a strong SECRET_KEY', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SECRET_KEY: required in production/);
+  });
+
+  it('refuses to run in production without a passcode, unless the league is open on purpose', () => {
+    const env = { NODE_ENV: 'production', SECRET_KEY: 's'.repeat(40) };
+    expect(() => loadConfig(env)).toThrow(/LEAGUE_PASSCODE: required in production/);
+    expect(loadConfig({ ...env, OPEN_LEAGUE: 'true' }).access).toEqual({ passcode: null, private: false });
+    expect(loadConfig({ ...env, LEAGUE_PASSCODE: 'secret-pass' }).access).toEqual({ passcode: 'secret-pass', private: false });
+  });
+
+  it('needs a passcode for a private league, and one of at least 6 characters', () => {
+    expect(() => loadConfig({ PRIVATE_LEAGUE: 'true' })).toThrow(/PRIVATE_LEAGUE: a private league needs LEAGUE_PASSCODE/);
+    expect(() => loadConfig({ LEAGUE_PASSCODE: 'abc' })).toThrow(/LEAGUE_PASSCODE: at least 6 characters/);
   });
 
   it('keeps the pool below the smallest Heroku plan\'s 20 connections', () => {

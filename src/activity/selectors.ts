@@ -1,0 +1,50 @@
+import type { Db } from '../db.js';
+
+export interface ActivityView {
+  id: number;
+  at: Date;
+  actor: string | null;
+  action: string;
+  summary: string;
+  link: string | null;
+  /** What "Restore" would bring back, when the entry voided something still voided. */
+  restorable: { type: 'hand' | 'game'; id: number; gameId: number | null } | null;
+}
+
+/** The most recent writes and corrections, newest first. */
+export async function activityList({ db, limit = 50 }: { db: Db; limit?: number }): Promise<ActivityView[]> {
+  const rows = await db('activity as a')
+    .leftJoin('players as p', 'p.id', 'a.actor_id')
+    .leftJoin('hands as h', function joinHand() {
+      this.on('h.id', '=', 'a.subject_id').andOn('a.subject_type', '=', db.raw('?', ['hand']));
+    })
+    .leftJoin('games as g', function joinGame() {
+      this.on('g.id', '=', 'a.subject_id').andOn('a.subject_type', '=', db.raw('?', ['game']));
+    })
+    .select(
+      'a.id',
+      'a.at',
+      'p.name as actor',
+      'a.action',
+      'a.summary',
+      'a.link',
+      'a.subject_type',
+      'a.subject_id',
+      'h.voided_at as hand_voided_at',
+      'h.replaced_by_id as hand_replaced_by',
+      'h.game_id as hand_game_id',
+      'g.voided_at as game_voided_at',
+    )
+    .orderBy([{ column: 'a.at', order: 'desc' }, { column: 'a.id', order: 'desc' }])
+    .limit(limit);
+  return rows.map((r) => {
+    const voidAction = r.action === 'hand.voided' || r.action === 'game.voided' || r.action === 'game.hand_deleted' || r.action === 'game.hand_undone';
+    let restorable: ActivityView['restorable'] = null;
+    if (voidAction && r.subject_type === 'hand' && r.hand_voided_at && !r.hand_replaced_by) {
+      restorable = { type: 'hand', id: r.subject_id, gameId: r.hand_game_id };
+    } else if (voidAction && r.subject_type === 'game' && r.game_voided_at) {
+      restorable = { type: 'game', id: r.subject_id, gameId: r.subject_id };
+    }
+    return { id: r.id, at: r.at, actor: r.actor, action: r.action, summary: r.summary, link: r.link, restorable };
+  });
+}

@@ -1,0 +1,51 @@
+import type express from 'express';
+import type { Config } from '../config.js';
+
+export interface Member {
+  playerId: number;
+  name: string;
+}
+
+/** Paths a signed-out visitor of a private league may still reach. */
+const ALWAYS_OPEN = new Set(['/sign-in', '/healthz', '/manifest.webmanifest']);
+
+/**
+ * Who is asking: the signed-in member, if any. A league with a passcode lets anyone read
+ * (unless it is private) and only members write; a league without one is open to all.
+ */
+export function memberAccess(config: Config) {
+  const open = config.access.passcode === null;
+  return (req: express.Request, res: express.Response, next: express.NextFunction): void => {
+    const member = req.session?.member ?? null;
+    res.locals.member = member;
+    res.locals.openLeague = open;
+    res.locals.canWrite = open || member !== null;
+    if (config.access.private && !member && !ALWAYS_OPEN.has(req.path)) {
+      if (req.method === 'GET' || req.method === 'HEAD') {
+        res.redirect(303, `/sign-in?next=${encodeURIComponent(req.originalUrl)}`);
+      } else {
+        res.status(401).render('errors/sign-in-required.njk');
+      }
+      return;
+    }
+    if (!res.locals.canWrite && req.method !== 'GET' && req.method !== 'HEAD' && req.path !== '/sign-in') {
+      res.status(401).render('errors/sign-in-required.njk');
+      return;
+    }
+    next();
+  };
+}
+
+/** For pages that are forms: a signed-out visitor is sent to sign in first, then back. */
+export function requireMember(req: express.Request, res: express.Response, next: express.NextFunction): void {
+  if (res.locals.canWrite) return next();
+  res.redirect(303, `/sign-in?next=${encodeURIComponent(req.originalUrl)}`);
+}
+
+/** The player to record as the author of a write (null in an open league without sign-in). */
+export const actorOf = (res: express.Response): number | null => (res.locals.member as Member | null)?.playerId ?? null;
+
+/** A `next` that stays on this site. */
+export function safeNext(next: unknown): string {
+  return typeof next === 'string' && /^\/(?![/\\])[\w\-./?=&%]*$/.test(next) ? next : '/';
+}
