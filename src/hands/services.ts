@@ -72,7 +72,7 @@ export async function handRecord(input: HandRecordInput): Promise<RecordedHand> 
       await activityRecord(trx, {
         actorId,
         action: 'hand.recorded',
-        summary: handSentence(row, names),
+        summary: `recorded ${handSentence(row, names)}`,
         link: '/',
         subject: { type: 'hand', id: first.id },
       });

@@ -32,3 +32,12 @@ export function client(app: Express) {
     },
   };
 }
+
+export const TEST_PASSCODE = 'correct-horse';
+
+/** Signs a client in through the real form; returns the page's new CSRF token. */
+export async function signIn(c: ReturnType<typeof client>, playerId: number, passcode = TEST_PASSCODE): Promise<string> {
+  const { csrf } = await c.formTokens('/sign-in');
+  await c.agent.post('/sign-in').type('form').send({ _csrf: csrf, passcode, who: String(playerId) }).expect(303);
+  return (await c.formTokens('/sign-in')).csrf;
+}
