@@ -30,9 +30,19 @@ export function createPgliteInstance(dataDir?: string): PGlite {
   return new PGlite(dataDir, { parsers: { [NUMERIC]: toNumber } });
 }
 
-export function createDb(database: Config['database']): Db {
+/** Where Knex's own warnings go (it writes to the console otherwise): the app's logger. */
+export interface DbLog {
+  warn(message: unknown): void;
+  error(message: unknown): void;
+}
+
+export function createDb(database: Config['database'], log?: DbLog): Db {
+  const knexLog = log
+    ? { warn: (m: unknown) => log.warn(m), error: (m: unknown) => log.error(m), deprecate: (m: unknown) => log.warn(m), debug: () => {} }
+    : undefined;
   if (database.kind === 'postgres') {
     return knexFactory({
+      ...(knexLog ? { log: knexLog } : {}),
       client: 'pg',
       connection: {
         connectionString: database.url,

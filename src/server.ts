@@ -18,7 +18,10 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const db = createDb(config.database);
+  const db = createDb(config.database, {
+    warn: (m) => logger.warn({ knex: String(m) }, 'database warning'),
+    error: (m) => logger.error({ knex: String(m) }, 'database error'),
+  });
   if (config.database.kind === 'pglite') {
     // The embedded database has no release phase: bring it up to date on every start.
     const applied = await migrateLatest(db);

@@ -10,7 +10,8 @@ export const playerNameSchema = z.object({
         .string()
         .min(1, { error: 'Enter a name.' })
         .max(40, { error: 'A name can be at most 40 characters.' })
-        .refine((s) => !/[\p{Cc}]/u.test(s), { error: 'A name cannot contain control characters.' }),
+        .refine((s) => !/[\p{Cc}]/u.test(s), { error: 'A name cannot contain control characters.' })
+        .refine((s) => !s.includes('\uFFFD'), { error: 'A name cannot contain unreadable characters.' }),
     ),
 });
 

@@ -44,7 +44,7 @@ describe('in production behind a proxy', () => {
 
 describe('when the database is unreachable', () => {
   const unreachable = () =>
-    createDb({ kind: 'postgres', url: 'postgres://nobody@127.0.0.1:1/none', ssl: false, poolMax: 2, statementTimeoutMs: 1000 });
+    createDb({ kind: 'postgres', url: 'postgres://nobody@127.0.0.1:1/none', ssl: false, poolMax: 2, statementTimeoutMs: 1000 }, { warn: () => {}, error: () => {} });
 
   it('/healthz answers 503 within about a second', async () => {
     const db = unreachable();

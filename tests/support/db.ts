@@ -6,6 +6,8 @@ import { createDb, createPgliteDb, createPgliteInstance, migrateLatest, type Db 
 export interface TestDb {
   db: Db;
   kind: 'postgres' | 'pglite';
+  /** The database's own URL, on Postgres. */
+  url?: string;
   /** Empties every table, so each test starts from nothing. */
   reset(): Promise<void>;
   destroy(): Promise<void>;
@@ -19,12 +21,14 @@ export async function createTestDb(): Promise<TestDb> {
   const serverUrl = process.env.TEST_DATABASE_URL;
   let db: Db;
   let drop = async () => {};
+  let fileUrl: string | undefined;
   if (serverUrl) {
     const name = `grl_test_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
     const admin = knexFactory({ client: 'pg', connection: serverUrl, pool: { min: 0, max: 1 } });
     await admin.raw(`create database ${name}`);
     const url = new URL(serverUrl);
     url.pathname = `/${name}`;
+    fileUrl = url.toString();
     db = createDb({ kind: 'postgres', url: url.toString(), ssl: false, poolMax: 10, statementTimeoutMs: 10_000 });
     drop = async () => {
       await admin.raw(`drop database if exists ${name} with (force)`);
@@ -37,6 +41,7 @@ export async function createTestDb(): Promise<TestDb> {
   return {
     db,
     kind: serverUrl ? 'postgres' : 'pglite',
+    url: fileUrl,
     async reset() {
       const { rows } = await db.raw(
         `select tablename from pg_tables where schemaname = current_schema() and tablename not like 'knex_%'`,

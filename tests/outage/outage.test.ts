@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import { pino } from 'pino';
+import type { Express } from 'express';
+import { createApp } from '../../src/app.js';
+import { createDb, type Db } from '../../src/db.js';
+import { createTestDb, type TestDb } from '../support/db.js';
+import { client, hiddenValue, testConfig } from '../support/app.js';
+import { makePlayer } from '../support/factories.js';
+import { TcpProxy } from '../support/tcpProxy.js';
+
+const serverUrl = process.env.TEST_DATABASE_URL;
+if (!serverUrl) console.warn('\n*** Outage test SKIPPED: it needs real Postgres (set TEST_DATABASE_URL). ***\n');
+
+describe.runIf(serverUrl)('when Postgres goes away and comes back', () => {
+  let testDb: TestDb;
+  let proxy: TcpProxy;
+  let db: Db;
+  let app: Express;
+
+  beforeAll(async () => {
+    testDb = await createTestDb();
+    // The app reaches the test database only through the proxy.
+    const url = new URL(testDb.url as string);
+    proxy = new TcpProxy(url.hostname, Number(url.port || 5432));
+    await proxy.start();
+    url.host = `127.0.0.1:${proxy.port}`;
+    db = createDb({ kind: 'postgres', url: url.toString(), ssl: false, poolMax: 5, statementTimeoutMs: 5000 }, { warn: () => {}, error: () => {} });
+    app = createApp({ config: testConfig(), db, logger: pino({ level: 'silent' }) });
+  });
+  afterAll(async () => {
+    await db?.destroy();
+    await proxy?.cut();
+    await testDb?.destroy();
+  });
+
+  it('answers 503 quickly, never claims a save, and recovers without a restart', async () => {
+    await makePlayer(testDb.db, 'Alice');
+    await makePlayer(testDb.db, 'Bob');
+    const [alice, bob] = await testDb.db('players').orderBy('id');
+    const c = client(app);
+    const form = await c.formTokens('/hands/new');
+    await request(app).get('/healthz').expect(200);
+
+    await proxy.cut();
+
+    let started = Date.now();
+    const page = await request(app).get('/');
+    expect(page.status).toBe(503);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(page.text).toContain('The scores are unavailable for a moment');
+
+    started = Date.now();
+    const health = await request(app).get('/healthz');
+    expect(health.status).toBe(503);
+    expect(Date.now() - started).toBeLessThan(2000);
+
+    const write = await c.agent
+      .post('/hands')
+      .type('form')
+      .send({ _csrf: form.csrf, token: hiddenValue(form.html, 'token'), playerA: String(alice.id), playerB: String(bob.id), outcome: 'gin', winner: 'a', deadwood: '4' });
+    expect(write.status).toBe(503);
+    expect(write.text).toContain('nothing was saved');
+    expect(write.text).not.toMatch(/\+29 \(gin\)/);
+
+    await proxy.restore();
+
+    await expect.poll(async () => (await request(app).get('/healthz')).status, { timeout: 5000 }).toBe(200);
+    await request(app).get('/').expect(200);
+    expect(await testDb.db('hands')).toHaveLength(0);
+    // The same form, sent again now, is saved once.
+    await c.agent
+      .post('/hands')
+      .type('form')
+      .send({ _csrf: form.csrf, token: hiddenValue(form.html, 'token'), playerA: String(alice.id), playerB: String(bob.id), outcome: 'gin', winner: 'a', deadwood: '4' })
+      .expect(303);
+    expect(await testDb.db('hands')).toHaveLength(1);
+  });
+});
