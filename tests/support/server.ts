@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+export interface RunningServer {
+  url: string;
+  process: ChildProcess;
+  logs: () => string;
+  stop(): Promise<number | null>;
+}
+
+/** Starts the real server (src/server.ts through tsx) as its own process, and waits for it. */
+export async function spawnServer(env: Record<string, string>): Promise<RunningServer> {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const started = Date.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`);
+    if (Date.now() - started > 30_000) {
+      child.kill('SIGKILL');
+      throw new Error(`server did not answer within 30 s:\n${output}`);
+    }
+    try {
+      if ((await fetch(`${url}/healthz`)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url,
+    process: child,
+    logs: () => output,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => resolve(code));
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** A tiny browser: keeps the session cookies, reads hidden inputs. */
+export class CookieClient {
+  private cookies = new Map<string, string>();
+  constructor(
+    public base: string,
+    private readonly extraHeaders: Record<string, string> = {},
+  ) {}
+
+  get cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  copyCookiesFrom(other: CookieClient): void {
+    for (const [k, v] of other.cookies) this.cookies.set(k, v);
+  }
+
+  async request(method: 'GET' | 'POST', p: string, form?: Record<string, string>): Promise<{ status: number; text: string; location: string | null }> {
+    const res = await fetch(this.base + p, {
+      method,
+      redirect: 'manual',
+      headers: {
+        ...this.extraHeaders,
+        cookie: this.cookieHeader,
+        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      },
+      body: form ? new URLSearchParams(form).toString() : undefined,
+    });
+    for (const c of res.headers.getSetCookie()) {
+      const pair = c.split(';')[0] ?? '';
+      const at = pair.indexOf('=');
+      if (at > 0) this.cookies.set(pair.slice(0, at).trim(), pair.slice(at + 1));
+    }
+    return { status: res.status, text: await res.text(), location: res.headers.get('location') };
+  }
+
+  static hidden(html: string, name: string): string {
+    const m = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
+    if (!m?.[1]) throw new Error(`no hidden ${name}`);
+    return m[1];
+  }
+}
