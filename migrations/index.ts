@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as playersAndHands from './20261123000000_players_and_hands.js';
 import * as games from './20261123010000_games.js';
 import * as membersAndHistory from './20261123020000_members_and_history.js';
+import * as ratingsAndIndexes from './20261123030000_ratings_and_indexes.js';
 
 /*
  * Migrations are listed here rather than discovered on disk, so the same list runs under
@@ -12,6 +13,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261123000000_players_and_hands': playersAndHands,
   '20261123010000_games': games,
   '20261123020000_members_and_history': membersAndHistory,
+  '20261123030000_ratings_and_indexes': ratingsAndIndexes,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

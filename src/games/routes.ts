@@ -60,7 +60,7 @@ function handChoices(game: GameView) {
   };
 }
 
-export function gameRoutes({ db }: AppContext): express.Router {
+export function gameRoutes({ db, config }: AppContext): express.Router {
   const router = express.Router();
 
   const renderNew = async (res: express.Response, status: number, values: Record<string, string>, errors: FieldErrors = {}) => {
@@ -153,7 +153,7 @@ export function gameRoutes({ db }: AppContext): express.Router {
     const parsed = gameHandSchema.safeParse(req.body);
     if (!parsed.success) return renderGame(res, 422, gameId, { hand: { values, errors: fieldErrors(parsed.error) } });
     try {
-      const result = await gameHandRecord({ db, gameId, entry: entryFrom(parsed.data), idempotencyKey: parsed.data.token, actorId: actorOf(res) });
+      const result = await gameHandRecord({ db, gameId, entry: entryFrom(parsed.data), idempotencyKey: parsed.data.token, actorId: actorOf(res), elo: config.elo });
       const game = await gameGet({ db, id: gameId });
       if (game && result.hand) {
         flash(req, 'success', handMessage(game, result.hand));
@@ -220,7 +220,7 @@ export function gameRoutes({ db }: AppContext): express.Router {
     const parsed = gameHandSchema.safeParse(req.body);
     if (!parsed.success) return renderEdit(res, 422, gameId, handId, values, fieldErrors(parsed.error));
     try {
-      await gameHandEdit({ db, gameId, handId, entry: entryFrom(parsed.data), idempotencyKey: parsed.data.token, actorId: actorOf(res) });
+      await gameHandEdit({ db, gameId, handId, entry: entryFrom(parsed.data), idempotencyKey: parsed.data.token, actorId: actorOf(res), elo: config.elo });
       flash(req, 'success', 'Hand corrected; the totals are recomputed.');
       res.redirect(303, `/games/${gameId}`);
     } catch (err) {
@@ -244,21 +244,21 @@ export function gameRoutes({ db }: AppContext): express.Router {
       res.redirect(303, `/games/${gameId}`);
     };
 
-  router.post('/games/:id/undo', correction('The last hand was taken back.', (_req, res, gameId) => gameHandUndo({ db, gameId, actorId: actorOf(res) })));
+  router.post('/games/:id/undo', correction('The last hand was taken back.', (_req, res, gameId) => gameHandUndo({ db, gameId, actorId: actorOf(res), elo: config.elo })));
   router.post(
     '/games/:id/hands/:handId/delete',
     correction('Hand deleted; the totals are recomputed. It can be restored from the activity page.', (req, res, gameId) =>
-      gameHandDelete({ db, gameId, handId: handIdOf(req), actorId: actorOf(res) }),
+      gameHandDelete({ db, gameId, handId: handIdOf(req), actorId: actorOf(res), elo: config.elo }),
     ),
   );
   router.post(
     '/games/:id/hands/:handId/restore',
     correction('Hand restored; the totals are recomputed.', (req, res, gameId) =>
-      gameHandRestore({ db, gameId, handId: handIdOf(req), actorId: actorOf(res) }),
+      gameHandRestore({ db, gameId, handId: handIdOf(req), actorId: actorOf(res), elo: config.elo }),
     ),
   );
-  router.post('/games/:id/void', correction('Game voided: it no longer counts. Restore it to bring it back.', (_req, res, gameId) => gameVoid({ db, gameId, actorId: actorOf(res) })));
-  router.post('/games/:id/restore', correction('Game restored.', (_req, res, gameId) => gameRestore({ db, gameId, actorId: actorOf(res) })));
+  router.post('/games/:id/void', correction('Game voided: it no longer counts. Restore it to bring it back.', (_req, res, gameId) => gameVoid({ db, gameId, actorId: actorOf(res), elo: config.elo })));
+  router.post('/games/:id/restore', correction('Game restored.', (_req, res, gameId) => gameRestore({ db, gameId, actorId: actorOf(res), elo: config.elo })));
 
   return router;
 }

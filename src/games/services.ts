@@ -16,6 +16,8 @@ import {
 import { rulesColumns, rulesOf, scoredOf, type GameHandRow, type GameRow } from './rows.js';
 import { activityRecord, playerNames } from '../activity/services.js';
 import { handSentence } from '../hands/services.js';
+import { earliest, ratingsRecompute } from '../ratings/services.js';
+import type { EloSettings } from '../scoring/elo.js';
 
 export interface GameStartInput {
   db: Db;
@@ -164,12 +166,14 @@ export async function gameHandRecord({
   entry,
   idempotencyKey,
   actorId = null,
+  elo,
 }: {
   db: Db;
   gameId: number;
   entry: HandEntry;
   idempotencyKey: string;
   actorId?: number | null;
+  elo?: EloSettings;
 }): Promise<GameHandResult> {
   return db.transaction(async (trx) => {
     const game = await lockGame(trx, gameId);
@@ -186,13 +190,24 @@ export async function gameHandRecord({
       .insert({ ...handColumns(game, entry, hand), hand_number: handNumber, idempotency_key: idempotencyKey, created_by: actorId })
       .returning('*');
     await gameRefresh(trx, game, [...hands, row as GameHandRow]);
+    await ratingsRecompute({ db: trx, elo, from: earliest([row as GameHandRow]) });
     await noteGameHand(trx, game, row as GameHandRow, actorId, 'game.hand_recorded', 'recorded');
     return { handId: (row as GameHandRow).id, created: true, hand };
   });
 }
 
 /** Takes back the last hand of a game (the row is kept, voided). */
-export async function gameHandUndo({ db, gameId, actorId = null }: { db: Db; gameId: number; actorId?: number | null }): Promise<void> {
+export async function gameHandUndo({
+  db,
+  gameId,
+  actorId = null,
+  elo,
+}: {
+  db: Db;
+  gameId: number;
+  actorId?: number | null;
+  elo?: EloSettings;
+}): Promise<void> {
   await db.transaction(async (trx) => {
     const game = await lockGame(trx, gameId);
     assertNotVoided(game);
@@ -201,6 +216,7 @@ export async function gameHandUndo({ db, gameId, actorId = null }: { db: Db; gam
     if (!last) throw new ApplicationError('There is no hand to undo.');
     await trx('hands').where({ id: last.id }).update({ voided_at: trx.fn.now(), voided_by: actorId });
     await gameRefresh(trx, game, hands.slice(0, -1));
+    await ratingsRecompute({ db: trx, elo, from: earliest([last]) });
     await noteGameHand(trx, game, last, actorId, 'game.hand_undone', 'undid');
   });
 }
@@ -211,11 +227,13 @@ export async function gameHandDelete({
   gameId,
   handId,
   actorId = null,
+  elo,
 }: {
   db: Db;
   gameId: number;
   handId: number;
   actorId?: number | null;
+  elo?: EloSettings;
 }): Promise<void> {
   await db.transaction(async (trx) => {
     const game = await lockGame(trx, gameId);
@@ -225,6 +243,7 @@ export async function gameHandDelete({
     if (!hand) throw new NotFoundError(`No hand ${handId} in game ${gameId}`);
     await trx('hands').where({ id: handId }).update({ voided_at: trx.fn.now(), voided_by: actorId });
     await gameRefresh(trx, game, hands.filter((h) => h.id !== handId));
+    await ratingsRecompute({ db: trx, elo, from: earliest([hand]) });
     await noteGameHand(trx, game, hand, actorId, 'game.hand_deleted', 'deleted');
   });
 }
@@ -240,6 +259,7 @@ export async function gameHandEdit({
   entry,
   idempotencyKey,
   actorId = null,
+  elo,
 }: {
   db: Db;
   gameId: number;
@@ -247,6 +267,7 @@ export async function gameHandEdit({
   entry: HandEntry;
   idempotencyKey: string;
   actorId?: number | null;
+  elo?: EloSettings;
 }): Promise<GameHandResult> {
   return db.transaction(async (trx) => {
     const game = await lockGame(trx, gameId);
@@ -269,6 +290,7 @@ export async function gameHandEdit({
       .returning('*');
     await trx('hands').where({ id: old.id }).update({ replaced_by_id: (row as GameHandRow).id });
     await gameRefresh(trx, game, hands.map((h) => (h.id === old.id ? (row as GameHandRow) : h)));
+    await ratingsRecompute({ db: trx, elo, from: earliest([old]) });
     const names = await playerNames(trx, [game.player_a_id, game.player_b_id]);
     await activityRecord(trx, {
       actorId,
@@ -318,21 +340,25 @@ function assertNotVoided(game: GameRow): void {
 }
 
 /** Hides a whole game (and its hands) from the scores, keeping every row; gameRestore undoes it. */
-export async function gameVoid({ db, gameId, actorId = null }: { db: Db; gameId: number; actorId?: number | null }): Promise<void> {
-  await gameSetVoided(db, gameId, actorId, true);
+type GameChange = { db: Db; gameId: number; actorId?: number | null; elo?: EloSettings };
+
+export async function gameVoid(change: GameChange): Promise<void> {
+  await gameSetVoided(change, true);
 }
 
-export async function gameRestore({ db, gameId, actorId = null }: { db: Db; gameId: number; actorId?: number | null }): Promise<void> {
-  await gameSetVoided(db, gameId, actorId, false);
+export async function gameRestore(change: GameChange): Promise<void> {
+  await gameSetVoided(change, false);
 }
 
-async function gameSetVoided(db: Db, gameId: number, actorId: number | null, voided: boolean): Promise<void> {
+async function gameSetVoided({ db, gameId, actorId = null, elo }: GameChange, voided: boolean): Promise<void> {
   await db.transaction(async (trx) => {
     const game = await lockGame(trx, gameId);
     if (Boolean(game.voided_at) === voided) return; // already so
     await trx('games')
       .where({ id: gameId })
       .update(voided ? { voided_at: trx.fn.now(), voided_by: actorId } : { voided_at: null, voided_by: null });
+    const from = earliest(await liveHands(trx, gameId));
+    if (from) await ratingsRecompute({ db: trx, elo, from });
     const names = await playerNames(trx, [game.player_a_id, game.player_b_id]);
     await activityRecord(trx, {
       actorId,
@@ -350,11 +376,13 @@ export async function gameHandRestore({
   gameId,
   handId,
   actorId = null,
+  elo,
 }: {
   db: Db;
   gameId: number;
   handId: number;
   actorId?: number | null;
+  elo?: EloSettings;
 }): Promise<void> {
   await db.transaction(async (trx) => {
     const game = await lockGame(trx, gameId);
@@ -369,6 +397,7 @@ export async function gameHandRestore({
     }
     await trx('hands').where({ id: handId }).update({ voided_at: null, voided_by: null });
     await gameRefresh(trx, game, [...hands, hand].sort((x, y) => x.hand_number - y.hand_number));
+    await ratingsRecompute({ db: trx, elo, from: earliest([hand]) });
     await noteGameHand(trx, game, hand, actorId, 'game.hand_restored', 'restored');
   });
 }

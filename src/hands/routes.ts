@@ -69,6 +69,7 @@ export function handRoutes({ db, config }: AppContext): express.Router {
         deadwood: input.deadwood,
         idempotencyKey: input.token,
         actorId: actorOf(res),
+        elo: config.elo,
       });
       const hand = await handGet({ db, id });
       if (hand) flash(req, 'success', handHeadline(hand));
@@ -87,7 +88,7 @@ export function handRoutes({ db, config }: AppContext): express.Router {
       const id = recordId('No such hand.').safeParse(req.params.id);
       if (!id.success) throw new NotFoundError('No such hand');
       try {
-        await change({ db, id: id.data, actorId: actorOf(res) });
+        await change({ db, id: id.data, actorId: actorOf(res), elo: config.elo });
         flash(req, 'info', done);
       } catch (err) {
         if (!(err instanceof ApplicationError)) throw err;

@@ -2,6 +2,8 @@ import type { Db } from '../db.js';
 import { PG_FOREIGN_KEY_VIOLATION, pgErrorCode } from '../db.js';
 import { ApplicationError, NotFoundError } from '../core/errors.js';
 import { activityRecord, playerNames } from '../activity/services.js';
+import { ratingsRecompute } from '../ratings/services.js';
+import type { EloSettings } from '../scoring/elo.js';
 import { handPoints, OUTCOME_LABELS, type Outcome, type Rules } from '../scoring/rules.js';
 
 export interface HandRecordInput {
@@ -16,6 +18,7 @@ export interface HandRecordInput {
   idempotencyKey: string;
   playedAt?: Date;
   actorId?: number | null;
+  elo?: EloSettings;
 }
 
 export interface RecordedHand {
@@ -58,16 +61,17 @@ export async function handRecord(input: HandRecordInput): Promise<RecordedHand> 
   const actorId = input.actorId ?? null;
   try {
     return await db.transaction(async (trx) => {
-      const inserted: { id: number }[] = await trx('hands')
+      const inserted: { id: number; played_at: Date }[] = await trx('hands')
         .insert({ ...row, created_by: actorId })
         .onConflict('idempotency_key')
         .ignore()
-        .returning('id');
+        .returning(['id', 'played_at']);
       const first = inserted[0];
       if (!first) {
         const existing = await trx('hands').where({ idempotency_key: idempotencyKey }).first('id');
         return { id: (existing as { id: number }).id, created: false };
       }
+      await ratingsRecompute({ db: trx, elo: input.elo, from: { playedAt: first.played_at, handId: first.id } });
       const names = await playerNames(trx, [playerAId, playerBId]);
       await activityRecord(trx, {
         actorId,
@@ -110,15 +114,17 @@ export function handSentence(hand: HandFacts, names: Map<number, string>): strin
  * Hides a quick hand from the scores, keeping the row; handRestore brings it back.
  * Hands of a game are corrected on its scorepad instead.
  */
-export async function handVoid({ db, id, actorId = null }: { db: Db; id: number; actorId?: number | null }): Promise<void> {
-  await handSetVoided({ db, id, actorId, voided: true });
+type HandChange = { db: Db; id: number; actorId?: number | null; elo?: EloSettings };
+
+export async function handVoid(change: HandChange): Promise<void> {
+  await handSetVoided(change, true);
 }
 
-export async function handRestore({ db, id, actorId = null }: { db: Db; id: number; actorId?: number | null }): Promise<void> {
-  await handSetVoided({ db, id, actorId, voided: false });
+export async function handRestore(change: HandChange): Promise<void> {
+  await handSetVoided(change, false);
 }
 
-async function handSetVoided({ db, id, actorId, voided }: { db: Db; id: number; actorId: number | null; voided: boolean }) {
+async function handSetVoided({ db, id, actorId = null, elo }: HandChange, voided: boolean) {
   await db.transaction(async (trx) => {
     const hand = await trx('hands').where({ id }).forUpdate().first();
     if (!hand) throw new NotFoundError(`No hand ${id}`);
@@ -127,6 +133,7 @@ async function handSetVoided({ db, id, actorId, voided }: { db: Db; id: number; 
     await trx('hands')
       .where({ id })
       .update(voided ? { voided_at: trx.fn.now(), voided_by: actorId } : { voided_at: null, voided_by: null });
+    await ratingsRecompute({ db: trx, elo, from: { playedAt: hand.played_at, handId: hand.id } });
     const names = await playerNames(trx, [hand.player_a_id, hand.player_b_id]);
     await activityRecord(trx, {
       actorId,

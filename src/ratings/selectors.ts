@@ -1,0 +1,43 @@
+import type { Db } from '../db.js';
+
+/** Each player's current rating (the start value for those who have not played). */
+export async function ratingListCurrent({ db, start }: { db: Db; start: number }): Promise<Map<number, number>> {
+  const { rows } = await db.raw(
+    `select p.id, coalesce(r.after, ?) as rating
+     from players p
+     left join lateral (
+       select after from ratings where player_id = p.id order by played_at desc, hand_id desc limit 1
+     ) r on true`,
+    [start],
+  );
+  return new Map((rows as { id: number; rating: number }[]).map((r) => [r.id, r.rating]));
+}
+
+export interface RatingPoint {
+  day: string; // YYYY-MM-DD in the league's zone
+  rating: number;
+}
+
+/** A player's rating at the end of each day they played, within [from, to). */
+export async function ratingHistoryGet({
+  db,
+  playerId,
+  timeZone,
+  from,
+  to,
+}: {
+  db: Db;
+  playerId: number;
+  timeZone: string;
+  from?: Date;
+  to?: Date;
+}): Promise<RatingPoint[]> {
+  const { rows } = await db.raw(
+    `select distinct on (day) to_char(played_at at time zone ?, 'YYYY-MM-DD') as day, after as rating
+     from ratings
+     where player_id = ? and played_at >= ? and played_at < ?
+     order by day, played_at desc, hand_id desc`,
+    [timeZone, playerId, from ?? new Date(0), to ?? new Date(8.64e15)],
+  );
+  return rows as RatingPoint[];
+}

@@ -1,0 +1,56 @@
+import type { Db } from '../db.js';
+import { eloReplay, type EloSettings } from '../scoring/elo.js';
+
+export const DEFAULT_ELO: EloSettings = { start: 1500, k: 32 };
+
+/** Where a change to the hands begins, in their order (played_at, then id). */
+export interface HandPoint {
+  playedAt: Date;
+  handId: number;
+}
+
+// One writer at a time rewrites ratings; other writes wait for it, briefly.
+const RATINGS_LOCK = 4_206_711;
+
+/**
+ * Rewrites the stored ratings from `from` onwards (everything when null): called by every
+ * service that adds, hides or changes a hand, inside its transaction.
+ */
+export async function ratingsRecompute({ db, elo = DEFAULT_ELO, from }: { db: Db; elo?: EloSettings; from: HandPoint | null }): Promise<void> {
+  await db.raw('select pg_advisory_xact_lock(?)', [RATINGS_LOCK]);
+  const after = (q: ReturnType<Db>, time: string, id: string) =>
+    from ? q.whereRaw(`(${time}, ${id}) >= (?, ?)`, [from.playedAt, from.handId]) : q;
+  await after(db('ratings'), 'played_at', 'hand_id').delete();
+  const { rows: latest } = await db.raw(
+    'select distinct on (player_id) player_id, after from ratings order by player_id, played_at desc, hand_id desc',
+  );
+  const current = new Map((latest as { player_id: number; after: number }[]).map((r) => [r.player_id, r.after]));
+  const hands = (await after(db('live_hands'), 'played_at', 'id')
+    .orderBy([{ column: 'played_at' }, { column: 'id' }])
+    .select('id', 'player_a_id', 'player_b_id', 'winner_id', 'played_at')) as {
+    id: number;
+    player_a_id: number;
+    player_b_id: number;
+    winner_id: number | null;
+    played_at: Date;
+  }[];
+  const playedAt = new Map(hands.map((h) => [h.id, h.played_at]));
+  const steps = eloReplay(
+    elo,
+    current,
+    hands.map((h) => ({ handId: h.id, playerAId: h.player_a_id, playerBId: h.player_b_id, winnerId: h.winner_id })),
+  );
+  const rows = steps.map((s) => ({ hand_id: s.handId, player_id: s.playerId, played_at: playedAt.get(s.handId), before: s.before, after: s.after }));
+  for (let i = 0; i < rows.length; i += 1000) await db('ratings').insert(rows.slice(i, i + 1000));
+}
+
+/** The earliest of some hands, as the point to recompute from. */
+export function earliest(hands: { played_at: Date; id: number }[]): HandPoint | null {
+  let best: HandPoint | null = null;
+  for (const h of hands) {
+    if (!best || h.played_at < best.playedAt || (h.played_at.getTime() === best.playedAt.getTime() && h.id < best.handId)) {
+      best = { playedAt: h.played_at, handId: h.id };
+    }
+  }
+  return best;
+}
