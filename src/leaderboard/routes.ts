@@ -3,45 +3,51 @@ import { z } from 'zod';
 import type { AppContext } from '../http/context.js';
 import { handListRecent } from '../hands/selectors.js';
 import { gameListActive } from '../games/selectors.js';
-import { hallOfFameList, leaderboardGet, monthKey, monthListActive, type MonthRef } from './selectors.js';
+import { ratingListCurrent } from '../ratings/selectors.js';
+import { PERIOD_ERROR, periodLabel, periodQuery, periodQuerySchema } from '../core/period.js';
+import { periodLinks } from '../http/periods.js';
+import { hallOfFameList, leaderboardGet, monthListActive } from './selectors.js';
 
-const querySchema = z.object({
-  month: z
-    .string()
-    .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
-    .transform((s): MonthRef => ({ year: Number(s.slice(0, 4)), month: Number(s.slice(5, 7)) }))
-    .optional(),
-});
+const orderSchema = z.object({ order: z.enum(['total', 'rating']).default('total') });
 
 export function leaderboardRoutes({ db, config }: AppContext): express.Router {
   const router = express.Router();
   const { timeZone } = config.league;
 
   router.get('/', async (req, res) => {
-    const query = querySchema.safeParse(req.query);
-    if (!query.success) {
-      res.status(400).render('errors/client.njk', {
-        status: 400,
-        message: 'That is not a month we know. Months look like 2026-11.',
-      });
+    const { order: _order, ...rest } = req.query;
+    const query = periodQuerySchema.safeParse(rest);
+    const order = orderSchema.safeParse(req.query);
+    if (!query.success || !order.success) {
+      res.status(400).render('errors/client.njk', { status: 400, message: PERIOD_ERROR });
       return;
     }
-    const month = query.data.month;
-    const [standings, recent, hallOfFame, months, activeGames] = await Promise.all([
-      leaderboardGet({ db, timeZone, month }),
+    const period = query.data;
+    const [standings, recent, hallOfFame, months, activeGames, ratings] = await Promise.all([
+      leaderboardGet({ db, timeZone, period }),
       handListRecent({ db, limit: 10 }),
       hallOfFameList({ db, timeZone }),
       monthListActive({ db, timeZone }),
       gameListActive({ db }),
+      ratingListCurrent({ db, start: config.elo.start }),
     ]);
+    const rated = standings.map((s) => ({ ...s, rating: Math.round(ratings.get(s.playerId) ?? config.elo.start) }));
+    if (order.data.order === 'rating') rated.sort((x, y) => y.rating - x.rating || x.name.localeCompare(y.name));
+    const byRating = order.data.order === 'rating';
     res.render('leaderboard/index.njk', {
-      standings,
+      standings: rated,
+      byRating,
       gameStandings: standings.filter((s) => s.gamesPlayed > 0).sort((x, y) => y.gamesWon - x.gamesWon || y.gamePoints - x.gamePoints),
       activeGames,
       recent,
       hallOfFame,
-      months,
-      month: month ? monthKey(month) : null,
+      period,
+      periodTitle: period.kind === 'all' ? null : periodLabel(period),
+      periods: periodLinks('/', period, months, byRating ? 'order=rating' : ''),
+      orderLinks: {
+        total: `/${periodQuery(period)}`,
+        rating: `/${periodQuery(period) ? `${periodQuery(period)}&` : '?'}order=rating`,
+      },
       lineBonus: config.league.rules.lineBonus,
     });
   });

@@ -1,4 +1,5 @@
 import type { Db } from '../db.js';
+import { ALL_TIME, periodCondition, type Period } from '../core/period.js';
 
 export interface Standing {
   playerId: number;
@@ -16,12 +17,6 @@ export interface Standing {
   gamePoints: number;
 }
 
-export interface MonthRef {
-  year: number;
-  month: number; // 1-12
-}
-
-export const monthKey = (m: MonthRef) => `${m.year}-${String(m.month).padStart(2, '0')}`;
 
 /*
  * Every hand counts once for each of its two players. `cross join lateral (values ...)`
@@ -35,29 +30,22 @@ const PARTICIPATIONS = `
 `;
 
 /**
- * The standings, all time or for one calendar month in the league's time zone.
- * All time lists every player; a month lists those who played in it.
+ * The standings for a period in the league's time zone. All time lists every player;
+ * a year or a month lists those who played in it. Ratings are the current ones.
  */
 export async function leaderboardGet({
   db,
   timeZone,
-  month,
+  period = ALL_TIME,
 }: {
   db: Db;
   timeZone: string;
-  month?: MonthRef;
+  period?: Period;
 }): Promise<Standing[]> {
-  const bindings: (string | number)[] = [];
-  const inMonth = (column: string) => {
-    if (!month) return '';
-    const next = month.month === 12 ? { year: month.year + 1, month: 1 } : { year: month.year, month: month.month + 1 };
-    // Month bounds are local midnights in the league's zone, turned into instants so the
-    // indexes on the timestamps can be used.
-    bindings.push(`${monthKey(month)}-01`, timeZone, `${monthKey(next)}-01`, timeZone);
-    return `and ${column} >= (?::timestamp at time zone ?) and ${column} < (?::timestamp at time zone ?)`;
-  };
-  const handsInMonth = inMonth('p.played_at');
-  const gamesInMonth = inMonth('g.finished_at');
+  const hands = periodCondition(period, 'p.played_at', timeZone);
+  const games = periodCondition(period, 'g.finished_at', timeZone);
+  const bindings = [...hands.bindings, ...games.bindings];
+  const all = period.kind === 'all';
   const { rows } = await db.raw(
     `
     with p as (${PARTICIPATIONS}),
@@ -67,7 +55,7 @@ export async function leaderboardGet({
         count(*) filter (where p.winner_id = p.player_id) as won,
         coalesce(sum(p.points) filter (where p.winner_id = p.player_id), 0) as points,
         coalesce(sum(p.points + p.line_bonus) filter (where p.winner_id = p.player_id), 0) as total
-      from p where true ${handsInMonth}
+      from p where ${hands.sql}
       group by p.player_id
     ),
     per_player_games as (
@@ -77,7 +65,7 @@ export async function leaderboardGet({
         coalesce(sum(g.margin) filter (where g.winner_id = x.player_id), 0) as game_points
       from games g
       cross join lateral (values (g.player_a_id), (g.player_b_id)) as x(player_id)
-      where g.status = 'finished' and g.voided_at is null ${gamesInMonth}
+      where g.status = 'finished' and g.voided_at is null and ${games.sql}
       group by x.player_id
     )
     select pl.id as "playerId", pl.name,
@@ -88,7 +76,7 @@ export async function leaderboardGet({
     from players pl
     left join per_player pp on pp.player_id = pl.id
     left join per_player_games pg on pg.player_id = pl.id
-    ${month ? 'where pp.player_id is not null or pg.player_id is not null' : ''}
+    ${all ? '' : 'where pp.player_id is not null or pg.player_id is not null'}
     order by total desc, won desc, "gamePoints" desc, played asc, lower(pl.name)
     `,
     bindings,

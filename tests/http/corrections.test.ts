@@ -23,7 +23,7 @@ describe('voiding and restoring through the pages', () => {
     expect(activity.text).toContain('<strong>Bob</strong> voided the hand Alice +12 (knock) v Bob');
     expect(activity.text).toContain(`action="/hands/${id}/restore"`);
     await c.agent.post(`/hands/${id}/restore`).type('form').send({ _csrf: csrf }).expect(303);
-    expect((await c.agent.get('/')).text).toMatch(/<th scope="row">Alice<\/th>\s*<td[^>]*>1<\/td>\s*<td[^>]*>1<\/td>/);
+    expect((await c.agent.get('/')).text).toMatch(/<th scope="row"><a[^>]*>Alice<\/a><\/th>\s*<td[^>]*>1<\/td>\s*<td[^>]*>1<\/td>/);
   });
 
   it('voids and restores a game', async () => {

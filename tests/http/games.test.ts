@@ -101,7 +101,7 @@ describe('the scorepad', () => {
     expect(page.text).not.toContain('action="/games/' + id + '/hands"');
     const after = await c.agent.get('/');
     expect(after.text).not.toContain('Continue:');
-    expect(after.text).toMatch(/game-standings[\s\S]*Alice<\/th>\s*<td[^>]*>1<\/td>\s*<td[^>]*>1<\/td>/);
+    expect(after.text).toMatch(/game-standings[\s\S]*Alice<\/a><\/th>\s*<td[^>]*>1<\/td>\s*<td[^>]*>1<\/td>/);
   });
 
   it.each([

@@ -46,7 +46,7 @@ describe('POST /hands', () => {
     expect(res.headers.location).toBe('/');
     const page = await c.agent.get('/').expect(200);
     expect(page.text).toContain('Alice +27 (gin)');
-    expect(page.text).toMatch(/<th scope="row">Alice<\/th>\s*<td[^>]*>1<\/td>\s*<td[^>]*>1<\/td>\s*<td[^>]*>100%<\/td>\s*<td[^>]*>27<\/td>\s*<td[^>]*>52<\/td>/);
+    expect(page.text).toMatch(/<th scope="row"><a[^>]*>Alice<\/a><\/th>\s*<td[^>]*>1<\/td>\s*<td[^>]*>1<\/td>\s*<td[^>]*>100%<\/td>\s*<td[^>]*>27<\/td>\s*<td[^>]*>52<\/td>/);
     // The flash is shown once.
     expect((await c.agent.get('/')).text).not.toContain('Alice +27 (gin)');
   });

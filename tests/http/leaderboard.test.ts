@@ -36,15 +36,39 @@ describe('GET /', () => {
 
     const march = await request(app).get('/?month=2025-03').expect(200);
     expect(march.text).toContain('<h1 class="title is-4 mb-0">March 2025</h1>');
-    expect(march.text).toMatch(/<th scope="row">Alice<\/th>\s*<td[^>]*>1<\/td>/);
-    expect(march.text).toMatch(/<th scope="row">Bob<\/th>\s*<td[^>]*>1<\/td>\s*<td[^>]*>0<\/td>/);
+    expect(march.text).toMatch(/<th scope="row"><a[^>]*>Alice<\/a><\/th>\s*<td[^>]*>1<\/td>/);
+    expect(march.text).toMatch(/<th scope="row"><a[^>]*>Bob<\/a><\/th>\s*<td[^>]*>1<\/td>\s*<td[^>]*>0<\/td>/);
 
     const empty = await request(app).get('/?month=2024-01').expect(200);
     expect(empty.text).toContain('No hands were played in January 2024');
   });
 
+  it('filters by year and orders by rating on request', async () => {
+    const alice = await makePlayer(t.db, 'Alice');
+    const bob = await makePlayer(t.db, 'Bob');
+    await makeHand(t.db, { playerAId: alice.id, playerBId: bob.id, outcome: 'knock', winner: 'b', deadwood: 90, playedAt: new Date('2024-06-01T20:00:00Z') });
+    await makeHand(t.db, { playerAId: alice.id, playerBId: bob.id, outcome: 'gin', winner: 'a', deadwood: 2, playedAt: new Date('2025-06-01T20:00:00Z') });
+    await makeHand(t.db, { playerAId: alice.id, playerBId: bob.id, outcome: 'gin', winner: 'a', deadwood: 2, playedAt: new Date('2025-07-01T20:00:00Z') });
+    const app = createTestApp(t.db);
+    const year = await request(app).get('/?year=2025').expect(200);
+    expect(year.text).toContain('<h1 class="title is-4 mb-0">2025</h1>');
+    expect(year.text).toMatch(/Alice<\/a><\/th>\s*<td[^>]*>2<\/td>\s*<td[^>]*>2<\/td>/);
+    expect(year.text).toContain('href="/?year=2024"');
+    const total = await request(app).get('/').expect(200);
+    expect(total.text).toMatch(/standings[\s\S]*?<tbody>\s*<tr>\s*<td>1<\/td>\s*<th scope="row"><a[^>]*>Bob/);
+    const byRating = await request(app).get('/?order=rating').expect(200);
+    expect(byRating.text).toContain('<abbr title="Elo rating">Elo</abbr>');
+    // Alice won the last two hands, so she leads on rating though Bob leads on total.
+    expect(byRating.text).toMatch(/standings[\s\S]*?<tbody>\s*<tr>\s*<td>1<\/td>\s*<th scope="row"><a[^>]*>Alice/);
+    expect(byRating.text).toContain('href="/?year=2025&amp;order=rating"');
+  });
+
+  it.each(['?year=20x', '?year=2025&month=2025-01', '?order=shoe'])('answers 400 for %s', async (q) => {
+    await request(createTestApp(t.db)).get(`/${q}`).expect(400);
+  });
+
   it.each(['2026-13', 'november', '2026-1', "2026-11' or 1=1"])('answers 400 for the month %s', async (month) => {
     const res = await request(createTestApp(t.db)).get('/').query({ month }).expect(400);
-    expect(res.text).toContain('Months look like 2026-11');
+    expect(res.text).toContain('Months look like 2026-11, years like 2026');
   });
 });

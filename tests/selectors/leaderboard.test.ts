@@ -64,14 +64,14 @@ describe('leaderboardGet', () => {
     await makeHand(t.db, { ...ab, outcome: 'knock', winner: 'b', deadwood: 7, playedAt: new Date('2026-11-15T20:00:00Z') });
     await makeHand(t.db, { playerAId: carol.id, playerBId: bob.id, outcome: 'gin', winner: 'a', deadwood: 0, playedAt: new Date('2026-12-01T12:00:00Z') });
 
-    const utcNov = await leaderboardGet({ db: t.db, timeZone: UTC, month: { year: 2026, month: 11 } });
+    const utcNov = await leaderboardGet({ db: t.db, timeZone: UTC, period: { kind: 'month', year: 2026, month: 11 } });
     expect(utcNov.map((r) => [r.name, r.played, r.won, r.total])).toEqual([
       ['Alice', 2, 1, 35],
       ['Bob', 2, 1, 32],
     ]);
-    const nyNov = await leaderboardGet({ db: t.db, timeZone: 'America/New_York', month: { year: 2026, month: 11 } });
+    const nyNov = await leaderboardGet({ db: t.db, timeZone: 'America/New_York', period: { kind: 'month', year: 2026, month: 11 } });
     expect(nyNov.map((r) => [r.name, r.played, r.won, r.total])).toEqual([['Bob', 1, 1, 32], ['Alice', 1, 0, 0]]);
-    const nyOct = await leaderboardGet({ db: t.db, timeZone: 'America/New_York', month: { year: 2026, month: 10 } });
+    const nyOct = await leaderboardGet({ db: t.db, timeZone: 'America/New_York', period: { kind: 'month', year: 2026, month: 10 } });
     expect(nyOct.map((r) => r.name)).toEqual(['Alice', 'Bob']);
     expect(await monthListActive({ db: t.db, timeZone: UTC })).toEqual(['2026-12', '2026-11']);
   });
