@@ -27,7 +27,8 @@ const pgTypes = {
 
 export function createPgliteInstance(dataDir?: string): PGlite {
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
-  return new PGlite(dataDir, { parsers: { [NUMERIC]: toNumber } });
+  // (Options go in the one argument: PGlite ignores them after an undefined dataDir.)
+  return new PGlite({ dataDir, parsers: { [NUMERIC]: toNumber } });
 }
 
 /** Where Knex's own warnings go (it writes to the console otherwise): the app's logger. */

@@ -39,7 +39,7 @@ export function periodCondition(p: Period, column: string, timeZone: string): { 
   const bounds = periodBounds(p);
   if (!bounds) return { sql: 'true', bindings: [] };
   return {
-    sql: `${column} >= (?::timestamp at time zone ?) and ${column} < (?::timestamp at time zone ?)`,
+    sql: `${column} >= (cast(? as timestamp) at time zone ?) and ${column} < (cast(? as timestamp) at time zone ?)`,
     bindings: [bounds[0], timeZone, bounds[1], timeZone],
   };
 }
@@ -58,3 +58,16 @@ export const periodQuerySchema = z
   });
 
 export const PERIOD_ERROR = 'That is not a period we know. Months look like 2026-11, years like 2026.';
+
+/** The same condition with named bindings (`:p0`…), for queries written with Knex's named bindings. */
+export function periodConditionNamed(p: Period, column: string, timeZone: string, prefix: string): { sql: string; bindings: Record<string, string> } {
+  const c = periodCondition(p, column, timeZone);
+  const bindings: Record<string, string> = {};
+  let i = 0;
+  const sql = c.sql.replace(/\?/g, () => {
+    const key = `${prefix}${i}`;
+    bindings[key] = c.bindings[i++] as string;
+    return `:${key}`;
+  });
+  return { sql, bindings };
+}

@@ -15,8 +15,7 @@ export function leaderboardRoutes({ db, config }: AppContext): express.Router {
   const { timeZone } = config.league;
 
   router.get('/', async (req, res) => {
-    const { order: _order, ...rest } = req.query;
-    const query = periodQuerySchema.safeParse(rest);
+    const query = periodQuerySchema.safeParse({ month: req.query.month, year: req.query.year });
     const order = orderSchema.safeParse(req.query);
     if (!query.success || !order.success) {
       res.status(400).render('errors/client.njk', { status: 400, message: PERIOD_ERROR });

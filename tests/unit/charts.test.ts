@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { lineChartSvg, sample } from '../../src/charts/svg.js';
+
+describe('lineChartSvg', () => {
+  it('draws a labelled, accessible line for each series', () => {
+    const svg = lineChartSvg({
+      title: 'Points of <Alice>',
+      description: 'Cumulative points, 3 days',
+      labels: ['2026-11-01', '2026-11-02', '2026-11-03'],
+      series: [{ name: 'Alice', values: [0, 50, 100], className: 'chart-line-1' }],
+    });
+    expect(svg).toMatch(/^<svg class="chart" viewBox="0 0 600 260" role="img" aria-labelledby="(chart-\d+)-title \1-desc"/);
+    expect(svg).toContain('<title id="');
+    expect(svg).toContain('Points of &lt;Alice&gt;');
+    expect(svg).toContain('>Cumulative points, 3 days</desc>');
+    expect(svg).toContain('<polyline class="chart-line chart-line-1" fill="none" points="48,232 318,123 588,14"/>');
+    expect(svg).toContain('>2026-11-01</text>');
+    expect(svg).toContain('>2026-11-03</text>');
+    expect(svg).not.toContain('style=');
+  });
+
+  it('draws the zero line for a lead that swings', () => {
+    const svg = lineChartSvg({ title: 't', description: 'd', labels: ['a', 'b'], series: [{ name: 'lead', values: [-10, 10], className: 'x' }], zeroLine: true });
+    expect(svg).toContain('class="chart-zero"');
+  });
+
+  it('copes with one point and with no points', () => {
+    expect(lineChartSvg({ title: 't', description: 'd', labels: ['a'], series: [{ name: 's', values: [5], className: 'x' }] })).toContain('points="318,');
+    expect(lineChartSvg({ title: 't', description: 'd', labels: [], series: [] })).toContain('</svg>');
+  });
+});
+
+describe('sample', () => {
+  it('keeps short series and thins long ones, keeping both ends', () => {
+    expect(sample([1, 2, 3], 5)).toEqual([1, 2, 3]);
+    const long = Array.from({ length: 1000 }, (_, i) => i);
+    const thin = sample(long, 60);
+    expect(thin).toHaveLength(60);
+    expect(thin[0]).toBe(0);
+    expect(thin.at(-1)).toBe(999);
+  });
+});
