@@ -19,6 +19,7 @@ import { gameRoutes } from './games/routes.js';
 import { handRoutes } from './hands/routes.js';
 import { leaderboardRoutes } from './leaderboard/routes.js';
 import { playerRoutes } from './players/routes.js';
+import { statsRoutes } from './stats/routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -69,6 +70,7 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   app.use(handRoutes(context));
   app.use(gameRoutes(context));
   app.use(playerRoutes(context));
+  app.use(statsRoutes(context));
 
   app.use(notFound);
   app.use(errorHandler);

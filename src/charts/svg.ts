@@ -58,7 +58,7 @@ export function lineChartSvg(chart: LineChart): string {
     `<text class="chart-label" x="${PAD.left - 6}" y="${round(y(max)) + 4}" text-anchor="end">${round(max)}</text>`,
     `<text class="chart-label" x="${PAD.left - 6}" y="${round(y(min)) + 4}" text-anchor="end">${round(min)}</text>`,
   );
-  if (chart.zeroLine && min < 0 && max > 0) {
+  if (chart.zeroLine) {
     parts.push(`<line class="chart-zero" x1="${PAD.left}" y1="${round(y(0))}" x2="${W - PAD.right}" y2="${round(y(0))}"/>`);
   }
   if (chart.labels.length) {

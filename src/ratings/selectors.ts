@@ -1,4 +1,5 @@
 import type { Db } from '../db.js';
+import { ALL_TIME, periodCondition, type Period } from '../core/period.js';
 
 /** Each player's current rating (the start value for those who have not played). */
 export async function ratingListCurrent({ db, start }: { db: Db; start: number }): Promise<Map<number, number>> {
@@ -18,26 +19,25 @@ export interface RatingPoint {
   rating: number;
 }
 
-/** A player's rating at the end of each day they played, within [from, to). */
+/** A player's rating at the end of each day they played in the period. */
 export async function ratingHistoryGet({
   db,
   playerId,
   timeZone,
-  from,
-  to,
+  period = ALL_TIME,
 }: {
   db: Db;
   playerId: number;
   timeZone: string;
-  from?: Date;
-  to?: Date;
+  period?: Period;
 }): Promise<RatingPoint[]> {
+  const c = periodCondition(period, 'played_at', timeZone);
   const { rows } = await db.raw(
     `select distinct on (day) to_char(played_at at time zone ?, 'YYYY-MM-DD') as day, after as rating
      from ratings
-     where player_id = ? and played_at >= ? and played_at < ?
+     where player_id = ? and ${c.sql}
      order by day, played_at desc, hand_id desc`,
-    [timeZone, playerId, from ?? new Date(0), to ?? new Date(8.64e15)],
+    [timeZone, playerId, ...c.bindings],
   );
   return rows as RatingPoint[];
 }
