@@ -20,6 +20,7 @@ import { handRoutes } from './hands/routes.js';
 import { leaderboardRoutes } from './leaderboard/routes.js';
 import { playerRoutes } from './players/routes.js';
 import { statsRoutes } from './stats/routes.js';
+import { COMMIT_PATH, commitBody, transferRoutes, UPLOAD_PATHS, uploads } from './transfer/routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -58,6 +59,8 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
     res.set('Cache-Control', 'no-cache');
     next();
   });
+  app.post(UPLOAD_PATHS, uploads);
+  app.post(COMMIT_PATH, commitBody);
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
   app.use(sessions({ secretKey: config.secretKey, secure: production }));
   app.use(csrfProtection);
@@ -71,6 +74,7 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   app.use(gameRoutes(context));
   app.use(playerRoutes(context));
   app.use(statsRoutes(context));
+  app.use(transferRoutes(context));
 
   app.use(notFound);
   app.use(errorHandler);

@@ -55,8 +55,9 @@ export function errorHandler(
   if (res.headersSent) return next(err);
   if (err instanceof NotFoundError) return notFound(req, res);
 
-  const e = (err ?? {}) as HttpishError;
-  const status = e.status ?? e.statusCode;
+  const e = (err ?? {}) as HttpishError & { name?: string; code?: string };
+  // Multer's errors carry no status: a file too large is a 413, anything else a 400.
+  const status = e.name === 'MulterError' ? (e.code === 'LIMIT_FILE_SIZE' ? 413 : 400) : (e.status ?? e.statusCode);
   if (typeof status === 'number' && status >= 400 && status < 500) {
     res.status(status).render('errors/client.njk', {
       status,
