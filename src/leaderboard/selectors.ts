@@ -18,17 +18,6 @@ export interface Standing {
 }
 
 
-/*
- * Every hand counts once for each of its two players. `cross join lateral (values ...)`
- * turns one hand row into two participations without scanning the table twice.
- */
-const PARTICIPATIONS = `
-  select x.player_id, h.winner_id, h.points, h.line_bonus, h.played_at
-  from live_hands h
-  cross join lateral (values (h.player_a_id), (h.player_b_id)) as x(player_id)
-  where true
-`;
-
 /**
  * The standings for a period in the league's time zone. All time lists every player;
  * a year or a month lists those who played in it. Ratings are the current ones.
@@ -42,21 +31,28 @@ export async function leaderboardGet({
   timeZone: string;
   period?: Period;
 }): Promise<Standing[]> {
-  const hands = periodCondition(period, 'p.played_at', timeZone);
+  const hands = periodCondition(period, 'h.played_at', timeZone);
   const games = periodCondition(period, 'g.finished_at', timeZone);
   const bindings = [...hands.bindings, ...games.bindings];
   const all = period.kind === 'all';
   const { rows } = await db.raw(
     `
-    with p as (${PARTICIPATIONS}),
+    with f as (
+      select h.player_a_id, h.player_b_id, h.winner_id, h.points, h.line_bonus from live_hands h where ${hands.sql}
+    ),
+    -- Played counts both seats; wins need only the winner: two cheap groupings, not a join.
+    played as (
+      select player_id, count(*) as played
+      from (select player_a_id as player_id from f union all select player_b_id from f) seats
+      group by player_id
+    ),
+    wins as (
+      select winner_id as player_id, count(*) as won, sum(points) as points, sum(points + line_bonus) as total
+      from f where winner_id is not null group by winner_id
+    ),
     per_player as (
-      select p.player_id,
-        count(*) as played,
-        count(*) filter (where p.winner_id = p.player_id) as won,
-        coalesce(sum(p.points) filter (where p.winner_id = p.player_id), 0) as points,
-        coalesce(sum(p.points + p.line_bonus) filter (where p.winner_id = p.player_id), 0) as total
-      from p where ${hands.sql}
-      group by p.player_id
+      select pd.player_id, pd.played, coalesce(w.won, 0) as won, coalesce(w.points, 0) as points, coalesce(w.total, 0) as total
+      from played pd left join wins w on w.player_id = pd.player_id
     ),
     per_player_games as (
       select x.player_id,
@@ -110,16 +106,23 @@ export async function hallOfFameList({
 }): Promise<MonthChampion[]> {
   const { rows } = await db.raw(
     `
-    with p as (${PARTICIPATIONS}
-      and h.played_at < (date_trunc('month', ?::timestamptz at time zone ?) at time zone ?)),
+    with f as (
+      select date_trunc('month', h.played_at at time zone ?) as month, h.player_a_id, h.player_b_id, h.winner_id, h.points + h.line_bonus as score
+      from live_hands h
+      where h.played_at < (date_trunc('month', cast(? as timestamptz) at time zone ?) at time zone ?)
+    ),
+    played as (
+      select month, player_id, count(*) as played
+      from (select month, player_a_id as player_id from f union all select month, player_b_id from f) seats
+      group by month, player_id
+    ),
+    wins as (
+      select month, winner_id as player_id, count(*) as won, sum(score) as total
+      from f where winner_id is not null group by month, winner_id
+    ),
     per_month as (
-      select to_char(date_trunc('month', p.played_at at time zone ?), 'YYYY-MM') as month,
-        p.player_id,
-        count(*) as played,
-        count(*) filter (where p.winner_id = p.player_id) as won,
-        coalesce(sum(p.points + p.line_bonus) filter (where p.winner_id = p.player_id), 0) as total
-      from p
-      group by 1, 2
+      select to_char(pd.month, 'YYYY-MM') as month, pd.player_id, pd.played, coalesce(w.won, 0) as won, coalesce(w.total, 0) as total
+      from played pd left join wins w on w.month = pd.month and w.player_id = pd.player_id
     ),
     ranked as (
       select per_month.*,
@@ -134,17 +137,26 @@ export async function hallOfFameList({
     where r.rank = 1
     order by r.month desc
     `,
-    [now.toISOString(), timeZone, timeZone, timeZone],
+    [timeZone, now.toISOString(), timeZone, timeZone],
   );
   return rows as MonthChampion[];
 }
 
 /** Months that have hands, newest first, for the month picker. */
 export async function monthListActive({ db, timeZone }: { db: Db; timeZone: string }): Promise<string[]> {
+  // A skip scan: one probe of the (played_at) index per month instead of reading every
+  // hand. It reads hands, not live_hands, to keep the index: a month whose only hands are
+  // in voided games still gets a tab (an empty one).
   const { rows } = await db.raw(
-    `select distinct to_char(date_trunc('month', played_at at time zone ?), 'YYYY-MM') as month
-     from live_hands order by month desc`,
-    [timeZone],
+    `with recursive m(month) as (
+       select date_trunc('month', min(played_at) at time zone :tz) from hands where voided_at is null
+       union all
+       select (select date_trunc('month', min(h.played_at) at time zone :tz) from hands h
+               where h.voided_at is null and h.played_at >= ((m.month + interval '1 month') at time zone :tz))
+       from m where m.month is not null
+     )
+     select to_char(month, 'YYYY-MM') as month from m where month is not null order by month desc`,
+    { tz: timeZone },
   );
   return (rows as { month: string }[]).map((r) => r.month);
 }

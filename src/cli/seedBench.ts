@@ -1,0 +1,44 @@
+/*
+ * Fills an empty league with years of play for the benchmark: 12 players and `hands`
+ * hands (10,000 by default) over three years, scored by the rules, with their ratings.
+ */
+import type { Db } from '../db.js';
+import { handPoints, NORTH_AMERICAN, type Outcome } from '../scoring/rules.js';
+import { ratingsRecompute } from '../ratings/services.js';
+
+export async function seedBench({ db, hands = 10_000, players = 12 }: { db: Db; hands?: number; players?: number }): Promise<void> {
+  const ids = (await db('players').insert(Array.from({ length: players }, (_, i) => ({ name: `Player ${i + 1}` }))).returning('id')).map(
+    (r) => r.id as number,
+  );
+  let seed = 7;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const outcomes: Outcome[] = ['knock', 'knock', 'knock', 'knock', 'gin', 'gin', 'undercut', 'big_gin', 'draw'];
+  const start = Date.UTC(2023, 10, 1);
+  const span = 3 * 365 * 86_400_000;
+  const rows = Array.from({ length: hands }, (_, i) => {
+    const a = ids[Math.floor(random() * ids.length)] as number;
+    let b = ids[Math.floor(random() * ids.length)] as number;
+    if (b === a) b = ids[(ids.indexOf(a) + 1) % ids.length] as number;
+    const outcome = outcomes[Math.floor(random() * outcomes.length)] as Outcome;
+    const deadwood = outcome === 'draw' ? null : Math.floor(random() * 40);
+    return {
+      played_at: new Date(start + (i * span) / hands),
+      player_a_id: a,
+      player_b_id: b,
+      winner_id: outcome === 'draw' ? null : random() < 0.5 ? a : b,
+      outcome,
+      deadwood,
+      points: deadwood === null ? 0 : handPoints(NORTH_AMERICAN, outcome, deadwood),
+      gin_bonus: 25,
+      big_gin_bonus: 31,
+      undercut_bonus: 25,
+      line_bonus: 25,
+      idempotency_key: `bench-${i}`,
+    };
+  });
+  for (let i = 0; i < rows.length; i += 1000) await db('hands').insert(rows.slice(i, i + 1000));
+  await ratingsRecompute({ db, from: null });
+}
