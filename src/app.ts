@@ -15,6 +15,7 @@ import { memberAccess } from './http/members.js';
 import { authRoutes } from './auth/routes.js';
 import { activityRoutes } from './activity/routes.js';
 import { setUpViews } from './http/views.js';
+import { VersionCache } from './http/versionCache.js';
 import { gameRoutes } from './games/routes.js';
 import { handRoutes } from './hands/routes.js';
 import { leaderboardRoutes } from './leaderboard/routes.js';
@@ -32,7 +33,7 @@ export interface AppDeps {
 export function createApp({ config, db, logger = createLogger(config.logLevel), assets = loadManifest() }: AppDeps) {
   const app = express();
   const production = config.env === 'production';
-  const context = { config, db };
+  const context = { config, db, cache: new VersionCache(db) };
 
   // Heroku's router (and Fly's proxy) is the one hop in front of us.
   app.set('trust proxy', 1);

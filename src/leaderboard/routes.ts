@@ -10,7 +10,7 @@ import { hallOfFameList, leaderboardGet, monthListActive } from './selectors.js'
 
 const orderSchema = z.object({ order: z.enum(['total', 'rating']).default('total') });
 
-export function leaderboardRoutes({ db, config }: AppContext): express.Router {
+export function leaderboardRoutes({ db, config, cache }: AppContext): express.Router {
   const router = express.Router();
   const { timeZone } = config.league;
 
@@ -22,14 +22,19 @@ export function leaderboardRoutes({ db, config }: AppContext): express.Router {
       return;
     }
     const period = query.data;
-    const [standings, recent, hallOfFame, months, activeGames, ratings] = await Promise.all([
-      leaderboardGet({ db, timeZone, period }),
-      handListRecent({ db, limit: 10 }),
-      hallOfFameList({ db, timeZone }),
-      monthListActive({ db, timeZone }),
-      gameListActive({ db }),
-      ratingListCurrent({ db, start: config.elo.start }),
-    ]);
+    const now = new Date();
+    // The hall of fame also depends on which month is the current one.
+    const key = `home:${JSON.stringify(period)}:${now.toISOString().slice(0, 7)}`;
+    const [standings, recent, hallOfFame, months, activeGames, ratings] = await cache.get(key, () =>
+      Promise.all([
+        leaderboardGet({ db, timeZone, period }),
+        handListRecent({ db, limit: 10 }),
+        hallOfFameList({ db, timeZone, now }),
+        monthListActive({ db, timeZone }),
+        gameListActive({ db }),
+        ratingListCurrent({ db, start: config.elo.start }),
+      ]),
+    );
     const rated = standings.map((s) => ({ ...s, rating: Math.round(ratings.get(s.playerId) ?? config.elo.start) }));
     if (order.data.order === 'rating') rated.sort((x, y) => y.rating - x.rating || x.name.localeCompare(y.name));
     const byRating = order.data.order === 'rating';

@@ -40,7 +40,7 @@ function chartOf(title: string, description: string, days: { day: string; value:
   };
 }
 
-export function statsRoutes({ db, config }: AppContext): express.Router {
+export function statsRoutes({ db, config, cache }: AppContext): express.Router {
   const router = express.Router();
   const { timeZone } = config.league;
 
@@ -48,15 +48,17 @@ export function statsRoutes({ db, config }: AppContext): express.Router {
     const playerId = idOf(req.params.id);
     const period = periodOf(req, res);
     if (!period) return;
-    const [stats, points, months, ratings, others] = await Promise.all([
-      playerStatsGet({ db, playerId, timeZone, period }),
-      playerPointsByDay({ db, playerId, timeZone, period }),
-      monthListActive({ db, timeZone }),
-      ratingListCurrent({ db, start: config.elo.start }),
-      playerList({ db }),
-    ]);
+    const [stats, points, months, ratings, others, history] = await cache.get(`player:${playerId}:${JSON.stringify(period)}`, () =>
+      Promise.all([
+        playerStatsGet({ db, playerId, timeZone, period }),
+        playerPointsByDay({ db, playerId, timeZone, period }),
+        monthListActive({ db, timeZone }),
+        ratingListCurrent({ db, start: config.elo.start }),
+        playerList({ db }),
+        ratingHistoryGet({ db, playerId, timeZone, period }),
+      ]),
+    );
     if (!stats) throw new NotFoundError('No such player');
-    const history = await ratingHistoryGet({ db, playerId, timeZone, period });
     const label = periodLabel(period).toLowerCase();
     res.render('stats/player.njk', {
       stats,
@@ -78,11 +80,13 @@ export function statsRoutes({ db, config }: AppContext): express.Router {
     const b = idOf(req.params.b);
     const period = periodOf(req, res);
     if (!period) return;
-    const [h2h, lead, months] = await Promise.all([
-      headToHeadGet({ db, a, b, timeZone, period }),
-      headToHeadLeadByDay({ db, a, b, timeZone, period }),
-      monthListActive({ db, timeZone }),
-    ]);
+    const [h2h, lead, months] = await cache.get(`h2h:${a}:${b}:${JSON.stringify(period)}`, () =>
+      Promise.all([
+        headToHeadGet({ db, a, b, timeZone, period }),
+        headToHeadLeadByDay({ db, a, b, timeZone, period }),
+        monthListActive({ db, timeZone }),
+      ]),
+    );
     if (!h2h) throw new NotFoundError('No such pair');
     res.render('stats/head-to-head.njk', {
       h2h,
@@ -101,7 +105,7 @@ export function statsRoutes({ db, config }: AppContext): express.Router {
   });
 
   router.get('/records', async (_req, res) => {
-    res.render('stats/records.njk', { records: await recordsGet({ db, timeZone }) });
+    res.render('stats/records.njk', { records: await cache.get('records', () => recordsGet({ db, timeZone })) });
   });
 
   return router;

@@ -42,7 +42,7 @@ let csrf: string;
 async function snapshot(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   // rate_limits is left out on purpose: counting failed sign-ins is its job.
-  for (const table of ['players', 'hands', 'games', 'activity']) {
+  for (const table of ['players', 'hands', 'games', 'activity', 'ratings', 'league_version']) {
     const { rows } = await testDb.db.raw(
       `select count(*) as n, coalesce(md5(string_agg(t::text, '|' order by t::text)), '') as sum from ${table} t`,
     );

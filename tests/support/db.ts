@@ -44,7 +44,7 @@ export async function createTestDb(): Promise<TestDb> {
     url: fileUrl,
     async reset() {
       const { rows } = await db.raw(
-        `select tablename from pg_tables where schemaname = current_schema() and tablename not like 'knex_%'`,
+        `select tablename from pg_tables where schemaname = current_schema() and tablename not like 'knex_%' and tablename <> 'league_version'`,
       );
       const tables = (rows as { tablename: string }[]).map((r) => `"${r.tablename}"`);
       if (tables.length) await db.raw(`truncate ${tables.join(', ')} restart identity cascade`);
