@@ -1,6 +1,7 @@
 import path from 'node:path';
 import express from 'express';
 import compression from 'compression';
+import expressStaticGzip from 'express-static-gzip';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Db } from './db.js';
@@ -50,9 +51,15 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   if (production) app.use(redirectToHttps);
   app.use(securityHeaders({ production }));
   app.use(compression());
+  // Fingerprinted files, precompressed at build time (brotli, gzip), cached for a year.
   app.use(
     ASSETS_URL,
-    express.static(path.join(PUBLIC_DIR, 'static'), { immutable: true, maxAge: '365d', index: false }),
+    expressStaticGzip(path.join(PUBLIC_DIR, 'static'), {
+      enableBrotli: true,
+      orderPreference: ['br', 'gz'],
+      index: false,
+      serveStatic: { immutable: true, maxAge: '365d', index: false },
+    }),
   );
   app.use(healthRoutes(context));
   app.use((_req, res, next) => {

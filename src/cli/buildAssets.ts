@@ -4,6 +4,7 @@
  * the templates read. Run by bin/post_compile after TypeScript is compiled.
  */
 import crypto from 'node:crypto';
+import zlib from 'node:zlib';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as sass from 'sass';
@@ -27,6 +28,12 @@ export function buildAssets(): AssetManifest {
     const file = fingerprint(logical, contents);
     fs.mkdirSync(path.dirname(path.join(OUT_DIR, file)), { recursive: true });
     fs.writeFileSync(path.join(OUT_DIR, file), contents);
+    // Compressed once here, at the highest settings, rather than on every request.
+    if (/\.(css|js|svg|json|webmanifest)$/.test(file)) {
+      const raw = Buffer.from(contents);
+      fs.writeFileSync(path.join(OUT_DIR, `${file}.br`), zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }));
+      fs.writeFileSync(path.join(OUT_DIR, `${file}.gz`), zlib.gzipSync(raw, { level: 9 }));
+    }
     manifest[logical] = file;
   };
 
