@@ -4,6 +4,7 @@ import * as games from './20261123010000_games.js';
 import * as membersAndHistory from './20261123020000_members_and_history.js';
 import * as ratingsAndIndexes from './20261123030000_ratings_and_indexes.js';
 import * as leagueVersion from './20261123040000_league_version.js';
+import * as millisecondTimes from './20261123050000_millisecond_times.js';
 
 /*
  * Migrations are listed here rather than discovered on disk, so the same list runs under
@@ -16,6 +17,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261123020000_members_and_history': membersAndHistory,
   '20261123030000_ratings_and_indexes': ratingsAndIndexes,
   '20261123040000_league_version': leagueVersion,
+  '20261123050000_millisecond_times': millisecondTimes,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

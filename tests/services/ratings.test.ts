@@ -64,6 +64,19 @@ describe('stored ratings', () => {
     expect(await stored()).toEqual(before);
   });
 
+  it('stay consistent when many hands are recorded at once', async () => {
+    const players = [await makePlayer(t.db, 'Alice'), await makePlayer(t.db, 'Bob'), await makePlayer(t.db, 'Carol')];
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => {
+        const a = players[i % 3] as { id: number };
+        const b = players[(i + 1) % 3] as { id: number };
+        return makeHand(t.db, { playerAId: a.id, playerBId: b.id, outcome: 'knock', winner: i % 2 ? 'a' : 'b', deadwood: i });
+      }),
+    );
+    expect(await stored()).toHaveLength(40);
+    expect(await stored()).toEqual(await replayed());
+  });
+
   it('follow game corrections and voided games', async () => {
     const alice = await makePlayer(t.db, 'Alice');
     const bob = await makePlayer(t.db, 'Bob');
