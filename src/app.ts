@@ -22,6 +22,7 @@ import { handRoutes } from './hands/routes.js';
 import { leaderboardRoutes } from './leaderboard/routes.js';
 import { playerRoutes } from './players/routes.js';
 import { statsRoutes } from './stats/routes.js';
+import { pwaRoutes } from './pwa/routes.js';
 import { COMMIT_PATH, commitBody, transferRoutes, UPLOAD_PATHS, uploads } from './transfer/routes.js';
 
 export interface AppDeps {
@@ -62,6 +63,7 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
     }),
   );
   app.use(healthRoutes(context));
+  app.use(pwaRoutes(context, assets));
   app.use((_req, res, next) => {
     // Pages show live scores: always revalidate (the ETag keeps that cheap).
     res.set('Cache-Control', 'no-cache');
