@@ -82,6 +82,23 @@ async function lockGame(trx: Knex.Transaction, gameId: number): Promise<GameRow>
   return game;
 }
 
+/** What every change to an existing game is given. */
+export interface GameChange {
+  db: Db;
+  gameId: number;
+  actorId?: number | null;
+  elo?: EloSettings;
+}
+
+/** Runs a change to a game that still counts, with its row locked, in one transaction. */
+function changeGame<T>(db: Db, gameId: number, change: (trx: Knex.Transaction, game: GameRow) => Promise<T>): Promise<T> {
+  return db.transaction(async (trx) => {
+    const game = await lockGame(trx, gameId);
+    assertNotVoided(game);
+    return change(trx, game);
+  });
+}
+
 async function liveHands(trx: Knex.Transaction, gameId: number): Promise<GameHandRow[]> {
   return trx('hands').where({ game_id: gameId }).whereNull('voided_at').orderBy('hand_number');
 }
@@ -160,24 +177,8 @@ export interface GameHandResult {
  * Records the next hand of a game. Two submissions of one form record one hand; two
  * different hands submitted at once are both kept, one after the other.
  */
-export async function gameHandRecord({
-  db,
-  gameId,
-  entry,
-  idempotencyKey,
-  actorId = null,
-  elo,
-}: {
-  db: Db;
-  gameId: number;
-  entry: HandEntry;
-  idempotencyKey: string;
-  actorId?: number | null;
-  elo?: EloSettings;
-}): Promise<GameHandResult> {
-  return db.transaction(async (trx) => {
-    const game = await lockGame(trx, gameId);
-    assertNotVoided(game);
+export async function gameHandRecord({ db, gameId, entry, idempotencyKey, actorId = null, elo }: GameChange & { entry: HandEntry; idempotencyKey: string }): Promise<GameHandResult> {
+  return changeGame(db, gameId, async (trx, game) => {
     const repeated = await trx('hands').where({ idempotency_key: idempotencyKey }).first('id');
     if (repeated) return { handId: repeated.id as number, created: false, hand: null };
     if (game.status === 'finished') {
@@ -197,20 +198,8 @@ export async function gameHandRecord({
 }
 
 /** Takes back the last hand of a game (the row is kept, voided). */
-export async function gameHandUndo({
-  db,
-  gameId,
-  actorId = null,
-  elo,
-}: {
-  db: Db;
-  gameId: number;
-  actorId?: number | null;
-  elo?: EloSettings;
-}): Promise<void> {
-  await db.transaction(async (trx) => {
-    const game = await lockGame(trx, gameId);
-    assertNotVoided(game);
+export async function gameHandUndo({ db, gameId, actorId = null, elo }: GameChange): Promise<void> {
+  await changeGame(db, gameId, async (trx, game) => {
     const hands = await liveHands(trx, gameId);
     const last = hands.at(-1);
     if (!last) throw new ApplicationError('There is no hand to undo.');
@@ -222,22 +211,8 @@ export async function gameHandUndo({
 }
 
 /** Deletes one hand of a game (the row is kept, voided); the totals are recomputed. */
-export async function gameHandDelete({
-  db,
-  gameId,
-  handId,
-  actorId = null,
-  elo,
-}: {
-  db: Db;
-  gameId: number;
-  handId: number;
-  actorId?: number | null;
-  elo?: EloSettings;
-}): Promise<void> {
-  await db.transaction(async (trx) => {
-    const game = await lockGame(trx, gameId);
-    assertNotVoided(game);
+export async function gameHandDelete({ db, gameId, handId, actorId = null, elo }: GameChange & { handId: number }): Promise<void> {
+  await changeGame(db, gameId, async (trx, game) => {
     const hands = await liveHands(trx, gameId);
     const hand = hands.find((h) => h.id === handId);
     if (!hand) throw new NotFoundError(`No hand ${handId} in game ${gameId}`);
@@ -252,26 +227,8 @@ export async function gameHandDelete({
  * Corrects one hand: the old row is voided and points at its replacement, which takes its
  * place in the game. The game is re-decided from the corrected hands.
  */
-export async function gameHandEdit({
-  db,
-  gameId,
-  handId,
-  entry,
-  idempotencyKey,
-  actorId = null,
-  elo,
-}: {
-  db: Db;
-  gameId: number;
-  handId: number;
-  entry: HandEntry;
-  idempotencyKey: string;
-  actorId?: number | null;
-  elo?: EloSettings;
-}): Promise<GameHandResult> {
-  return db.transaction(async (trx) => {
-    const game = await lockGame(trx, gameId);
-    assertNotVoided(game);
+export async function gameHandEdit({ db, gameId, handId, entry, idempotencyKey, actorId = null, elo }: GameChange & { handId: number; entry: HandEntry; idempotencyKey: string }): Promise<GameHandResult> {
+  return changeGame(db, gameId, async (trx, game) => {
     const repeated = await trx('hands').where({ idempotency_key: idempotencyKey }).first('id');
     if (repeated) return { handId: repeated.id as number, created: false, hand: null };
     const hands = await liveHands(trx, gameId);
@@ -295,7 +252,7 @@ export async function gameHandEdit({
     await activityRecord(trx, {
       actorId,
       action: 'game.hand_corrected',
-      summary: `corrected hand ${old.hand_number} of game ${game.id}: ${handSentence(old, names)} became ${handSentence(row as GameHandRow & { player_a_id: number; player_b_id: number }, names)}`,
+      summary: `corrected hand ${old.hand_number} of game ${game.id}: ${handSentence(old, names)} became ${handSentence(row as GameHandRow, names)}`,
       link: `/games/${game.id}`,
       subject: { type: 'hand', id: (row as GameHandRow).id },
     });
@@ -306,20 +263,8 @@ export async function gameHandEdit({
 export type EditableRules = Pick<GameRules, 'ginBonus' | 'bigGinBonus' | 'undercutBonus' | 'lineBonus' | 'gameBonus' | 'target' | 'knockLimit'>;
 
 /** Changes a game's rule values; only before its first hand. The preset's shape stays. */
-export async function gameRulesUpdate({
-  db,
-  gameId,
-  values,
-  actorId = null,
-}: {
-  db: Db;
-  gameId: number;
-  values: EditableRules;
-  actorId?: number | null;
-}): Promise<void> {
-  await db.transaction(async (trx) => {
-    const game = await lockGame(trx, gameId);
-    assertNotVoided(game);
+export async function gameRulesUpdate({ db, gameId, values, actorId = null }: GameChange & { values: EditableRules }): Promise<void> {
+  await changeGame(db, gameId, async (trx, game) => {
     const hands = await liveHands(trx, gameId);
     if (hands.length > 0) {
       throw new ApplicationError('The rules are locked once the first hand is recorded.');
@@ -340,8 +285,6 @@ function assertNotVoided(game: GameRow): void {
 }
 
 /** Hides a whole game (and its hands) from the scores, keeping every row; gameRestore undoes it. */
-type GameChange = { db: Db; gameId: number; actorId?: number | null; elo?: EloSettings };
-
 export async function gameVoid(change: GameChange): Promise<void> {
   await gameSetVoided(change, true);
 }
@@ -371,22 +314,8 @@ async function gameSetVoided({ db, gameId, actorId = null, elo }: GameChange, vo
 }
 
 /** Brings back a deleted or undone hand of a game, in its old place if that is still free. */
-export async function gameHandRestore({
-  db,
-  gameId,
-  handId,
-  actorId = null,
-  elo,
-}: {
-  db: Db;
-  gameId: number;
-  handId: number;
-  actorId?: number | null;
-  elo?: EloSettings;
-}): Promise<void> {
-  await db.transaction(async (trx) => {
-    const game = await lockGame(trx, gameId);
-    assertNotVoided(game);
+export async function gameHandRestore({ db, gameId, handId, actorId = null, elo }: GameChange & { handId: number }): Promise<void> {
+  await changeGame(db, gameId, async (trx, game) => {
     const hand = (await trx('hands').where({ id: handId, game_id: gameId }).first()) as (GameHandRow & { voided_at: Date | null; replaced_by_id: number | null }) | undefined;
     if (!hand) throw new NotFoundError(`No hand ${handId} in game ${gameId}`);
     if (!hand.voided_at) return;

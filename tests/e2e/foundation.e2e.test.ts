@@ -1,32 +1,19 @@
 import fs from 'node:fs';
-import type { Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { useTestDb } from '../support/db.js';
 import { createTestApp } from '../support/app.js';
 import { makePlayer } from '../support/factories.js';
-import { launchBrowser, listen, phonePage, requireBrowserOrSkip, screenshot } from '../support/browser.js';
+import { phonePage, requireBrowserOrSkip, screenshot, useBrowserApp } from '../support/browser.js';
 
 const t = useTestDb();
 const run = requireBrowserOrSkip();
 
 describe.runIf(run)('on a phone', () => {
-  let browser: Browser;
-  let server: Server;
-  let url: string;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    ({ server, url } = await listen(createTestApp(t.db)));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
-  });
+  const b = useBrowserApp(() => createTestApp(t.db));
 
   it('adds two players, records a gin and sees the leaderboard update', async () => {
-    const { page, problems } = await phonePage(browser);
-    await page.goto(url);
+    const { page, problems } = await phonePage(b.browser);
+    await page.goto(b.url);
     await page.getByRole('link', { name: 'Add players' }).click();
 
     for (const name of ['Alice', 'Bob']) {
@@ -41,7 +28,7 @@ describe.runIf(run)('on a phone', () => {
     await page.getByLabel('Deadwood difference').fill('2');
     await page.getByRole('button', { name: 'Save hand' }).click();
 
-    await page.waitForURL(`${url}/`);
+    await page.waitForURL(`${b.url}/`);
     await expect.poll(() => page.getByRole('status').textContent()).toContain('Alice +27 (gin)');
     const aliceRow = page.locator('table.standings tr', { hasText: 'Alice' });
     await expect.poll(() => aliceRow.locator('td').allTextContents()).toEqual(['1', '1', '1', '100%', '27', '52']);
@@ -58,8 +45,8 @@ describe.runIf(run)('on a phone', () => {
   it('hides the winner and deadwood for a draw, without any script', async () => {
     await makePlayer(t.db, 'Alice');
     await makePlayer(t.db, 'Bob');
-    const { page, problems } = await phonePage(browser);
-    await page.goto(`${url}/hands/new`);
+    const { page, problems } = await phonePage(b.browser);
+    await page.goto(`${b.url}/hands/new`);
     await expect.poll(() => page.getByLabel('Deadwood difference').isVisible()).toBe(true);
     await page.getByRole('radio', { name: 'draw' }).click();
     await expect.poll(() => page.getByLabel('Deadwood difference').isVisible()).toBe(false);

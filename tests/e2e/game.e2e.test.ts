@@ -1,27 +1,15 @@
-import type { Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { useTestDb } from '../support/db.js';
 import { createTestApp } from '../support/app.js';
 import { makePlayer } from '../support/factories.js';
-import { launchBrowser, listen, phonePage, requireBrowserOrSkip, screenshot } from '../support/browser.js';
+import { phonePage, requireBrowserOrSkip, screenshot, useBrowserApp } from '../support/browser.js';
 
 const t = useTestDb();
 const run = requireBrowserOrSkip();
 
 describe.runIf(run)('a whole game on a phone', () => {
-  let browser: Browser;
-  let server: Server;
-  let url: string;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    ({ server, url } = await listen(createTestApp(t.db)));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
-  });
+  const b = useBrowserApp(() => createTestApp(t.db));
 
   async function hand(page: Page, outcome: string, winner: string, counts: [string, string]) {
     await page.getByRole('radio', { name: outcome, exact: true }).check();
@@ -35,8 +23,8 @@ describe.runIf(run)('a whole game on a phone', () => {
   it('plays North American rules to 100 and shows the final breakdown', async () => {
     await makePlayer(t.db, 'Alice');
     await makePlayer(t.db, 'Bob');
-    const { page, problems } = await phonePage(browser);
-    await page.goto(url);
+    const { page, problems } = await phonePage(b.browser);
+    await page.goto(b.url);
     await page.getByRole('link', { name: 'Game', exact: true }).click();
     await page.getByRole('radio', { name: 'North American' }).check();
     await page.getByRole('button', { name: 'Start the game' }).click();

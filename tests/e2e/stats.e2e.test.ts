@@ -1,43 +1,30 @@
-import type { Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { useTestDb } from '../support/db.js';
 import { createTestApp } from '../support/app.js';
 import { seedDemo } from '../../src/cli/seedDemo.js';
 import { NORTH_AMERICAN } from '../../src/scoring/rules.js';
-import { launchBrowser, listen, phonePage, requireBrowserOrSkip, screenshot } from '../support/browser.js';
+import { phonePage, requireBrowserOrSkip, screenshot, useBrowserApp } from '../support/browser.js';
 
 const t = useTestDb();
 const run = requireBrowserOrSkip();
 
 describe.runIf(run)('the stories on a phone', () => {
-  let browser: Browser;
-  let server: Server;
-  let url: string;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    ({ server, url } = await listen(createTestApp(t.db)));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
-  });
+  const b = useBrowserApp(() => createTestApp(t.db));
 
   for (const scheme of ['light', 'dark'] as const) {
     it(`shows a player page and a head-to-head page (${scheme})`, async () => {
       await seedDemo({ db: t.db, rules: NORTH_AMERICAN });
       const [alice, bob] = await t.db('players').orderBy('id');
-      const { page, problems } = await phonePage(browser, { colorScheme: scheme });
+      const { page, problems } = await phonePage(b.browser, { colorScheme: scheme });
 
-      await page.goto(`${url}/players/${alice.id}`);
+      await page.goto(`${b.url}/players/${alice.id}`);
       await expect.poll(() => page.locator('svg.chart').count()).toBe(2);
       expect(await page.locator('svg.chart polyline').first().getAttribute('points')).toMatch(/^\d+(\.\d)?,\d+/);
       expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
       await screenshot(page, `player-page-${scheme}`);
 
       await page.getByRole('link', { name: 'v Bob' }).click();
-      await page.waitForURL(`${url}/head-to-head/${alice.id}/${bob.id}`);
+      await page.waitForURL(`${b.url}/head-to-head/${alice.id}/${bob.id}`);
       await expect.poll(() => page.locator('svg.chart').count()).toBe(1);
       expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
       await screenshot(page, `head-to-head-${scheme}`);

@@ -1,27 +1,15 @@
-import type { Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { useTestDb } from '../support/db.js';
 import { createTestApp } from '../support/app.js';
 import { makeHand, makePlayer } from '../support/factories.js';
-import { launchBrowser, listen, phonePage, requireBrowserOrSkip } from '../support/browser.js';
+import { phonePage, requireBrowserOrSkip, useBrowserApp } from '../support/browser.js';
 
 const t = useTestDb();
 const run = requireBrowserOrSkip();
 
 describe.runIf(run)('recording a hand at the pub', () => {
-  let browser: Browser;
-  let server: Server;
-  let url: string;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    ({ server, url } = await listen(createTestApp(t.db)));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
-  });
+  const b = useBrowserApp(() => createTestApp(t.db));
 
   async function usualPair() {
     await makePlayer(t.db, 'Carol');
@@ -32,8 +20,8 @@ describe.runIf(run)('recording a hand at the pub', () => {
 
   it('takes at most 5 taps from the home page to a saved gin, with the usual pair preselected', async () => {
     await usualPair();
-    const { page, problems } = await phonePage(browser);
-    await page.goto(url);
+    const { page, problems } = await phonePage(b.browser);
+    await page.goto(b.url);
     let taps = 0;
     const tap = async (action: () => Promise<void>) => {
       taps++;
@@ -44,7 +32,7 @@ describe.runIf(run)('recording a hand at the pub', () => {
     await tap(() => page.getByRole('radio', { name: 'Alice' }).click());
     await tap(() => page.getByLabel('Deadwood difference').fill('14'));
     await tap(() => page.getByRole('button', { name: 'Save hand' }).click());
-    await page.waitForURL(`${url}/`);
+    await page.waitForURL(`${b.url}/`);
     await expect.poll(() => page.getByRole('status').textContent()).toContain('Alice +39 (gin)');
     expect(taps).toBeLessThanOrEqual(5);
     expect(await t.db('hands').where({ outcome: 'gin' })).toHaveLength(1);
@@ -66,8 +54,8 @@ describe.runIf(run)('recording a hand at the pub', () => {
 
   it('works by keyboard alone, with a visible focus', async () => {
     await usualPair();
-    const { page, problems } = await phonePage(browser);
-    await page.goto(url);
+    const { page, problems } = await phonePage(b.browser);
+    await page.goto(b.url);
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
     expect(await focusOutline(page)).not.toBe('none');
@@ -79,7 +67,7 @@ describe.runIf(run)('recording a hand at the pub', () => {
     }
     expect(await focusOutline(page)).not.toBe('none');
     await page.keyboard.press('Enter');
-    await page.waitForURL(`${url}/hands/new`);
+    await page.waitForURL(`${b.url}/hands/new`);
 
     // Through the form: the selects keep the usual pair; arrows choose within a group.
     const focusName = () => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name ?? '');
@@ -91,7 +79,7 @@ describe.runIf(run)('recording a hand at the pub', () => {
     for (let i = 0; i < 10 && (await focusName()) !== 'deadwood'; i++) await page.keyboard.press('Tab');
     await page.keyboard.type('6');
     await page.keyboard.press('Enter');
-    await page.waitForURL(`${url}/`);
+    await page.waitForURL(`${b.url}/`);
     await expect.poll(() => page.getByRole('status').textContent()).toContain('Alice +31 (gin)');
     expect(problems).toEqual([]);
   });

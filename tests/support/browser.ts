@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Express } from 'express';
+import { afterAll, beforeAll } from 'vitest';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const browserAvailable = fs.existsSync(CHROMIUM_PATH);
@@ -74,4 +75,28 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(RESULTS_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/** A browser and the app listening on a port, for one test file; closed afterwards. */
+export function useBrowserApp(makeApp: () => Express): { readonly browser: Browser; readonly url: string } {
+  let browser: Browser | undefined;
+  let server: Server | undefined;
+  let url = '';
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    ({ server, url } = await listen(makeApp()));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  });
+  return {
+    get browser() {
+      if (!browser) throw new Error('browser not started');
+      return browser;
+    },
+    get url() {
+      return url;
+    },
+  };
 }
