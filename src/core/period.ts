@@ -1,9 +1,19 @@
 import { z } from 'zod';
+import type { Db } from '../db.js';
 
 /** A span of the league's calendar: all time, a year or a month (in the league's zone). */
 export type Period = { kind: 'all' } | { kind: 'year'; year: number } | { kind: 'month'; year: number; month: number };
 
 export const ALL_TIME: Period = { kind: 'all' };
+
+/** What a period-filtered read is asked with. */
+export interface PeriodRead {
+  db: Db;
+  timeZone: string;
+  period?: Period;
+}
+export type PlayerRead = PeriodRead & { playerId: number };
+export type PairRead = PeriodRead & { a: number; b: number };
 
 const pad = (n: number) => String(n).padStart(2, '0');
 

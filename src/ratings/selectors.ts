@@ -1,5 +1,5 @@
 import type { Db } from '../db.js';
-import { ALL_TIME, periodCondition, type Period } from '../core/period.js';
+import { ALL_TIME, periodCondition, type PlayerRead } from '../core/period.js';
 
 /** Each player's current rating (the start value for those who have not played). */
 export async function ratingListCurrent({ db, start }: { db: Db; start: number }): Promise<Map<number, number>> {
@@ -20,17 +20,7 @@ export interface RatingPoint {
 }
 
 /** A player's rating at the end of each day they played in the period. */
-export async function ratingHistoryGet({
-  db,
-  playerId,
-  timeZone,
-  period = ALL_TIME,
-}: {
-  db: Db;
-  playerId: number;
-  timeZone: string;
-  period?: Period;
-}): Promise<RatingPoint[]> {
+export async function ratingHistoryGet({ db, playerId, timeZone, period = ALL_TIME }: PlayerRead): Promise<RatingPoint[]> {
   const c = periodCondition(period, 'played_at', timeZone);
   const { rows } = await db.raw(
     `select distinct on (day) to_char(played_at at time zone ?, 'YYYY-MM-DD') as day, after as rating

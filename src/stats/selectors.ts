@@ -4,7 +4,7 @@
  * no selector loads a whole history into JavaScript.
  */
 import type { Db } from '../db.js';
-import { ALL_TIME, periodCondition, periodConditionNamed, type Period } from '../core/period.js';
+import { ALL_TIME, periodCondition, periodConditionNamed, type PairRead, type Period, type PlayerRead } from '../core/period.js';
 import type { Outcome } from '../scoring/rules.js';
 
 export interface PlayerStats {
@@ -39,17 +39,7 @@ const PLAYER_HANDS = (periodSql: string) => `
     select won, rn - row_number() over (partition by won order by rn) as grp from ph
   )`;
 
-export async function playerStatsGet({
-  db,
-  playerId,
-  timeZone,
-  period = ALL_TIME,
-}: {
-  db: Db;
-  playerId: number;
-  timeZone: string;
-  period?: Period;
-}): Promise<PlayerStats | undefined> {
+export async function playerStatsGet({ db, playerId, timeZone, period = ALL_TIME }: PlayerRead): Promise<PlayerStats | undefined> {
   const player = await db('players').where({ id: playerId }).first('id', 'name');
   if (!player) return undefined;
   const p = periodConditionNamed(period, 'h.played_at', timeZone, 'hp');
@@ -116,17 +106,7 @@ export interface DayPoint {
 }
 
 /** A player's points won, added up day by day (the days they played). */
-export async function playerPointsByDay({
-  db,
-  playerId,
-  timeZone,
-  period = ALL_TIME,
-}: {
-  db: Db;
-  playerId: number;
-  timeZone: string;
-  period?: Period;
-}): Promise<DayPoint[]> {
+export async function playerPointsByDay({ db, playerId, timeZone, period = ALL_TIME }: PlayerRead): Promise<DayPoint[]> {
   const c = periodCondition(period, 'h.played_at', timeZone);
   const { rows } = await db.raw(
     `select day, sum(points) over (order by day) as value from (
@@ -161,19 +141,7 @@ const PAIR_HANDS = (periodSql: string) => `
     where ((h.player_a_id = :a and h.player_b_id = :b) or (h.player_a_id = :b and h.player_b_id = :a)) and ${periodSql}
   )`;
 
-export async function headToHeadGet({
-  db,
-  a,
-  b,
-  timeZone,
-  period = ALL_TIME,
-}: {
-  db: Db;
-  a: number;
-  b: number;
-  timeZone: string;
-  period?: Period;
-}): Promise<HeadToHead | undefined> {
+export async function headToHeadGet({ db, a, b, timeZone, period = ALL_TIME }: PairRead): Promise<HeadToHead | undefined> {
   const players = await db('players').whereIn('id', [a, b]).select('id', 'name');
   const pa = players.find((p) => p.id === a);
   const pb = players.find((p) => p.id === b);
@@ -230,19 +198,7 @@ export async function headToHeadGet({
 }
 
 /** The running lead of a over b (points a minus points b), at the end of each day. */
-export async function headToHeadLeadByDay({
-  db,
-  a,
-  b,
-  timeZone,
-  period = ALL_TIME,
-}: {
-  db: Db;
-  a: number;
-  b: number;
-  timeZone: string;
-  period?: Period;
-}): Promise<DayPoint[]> {
+export async function headToHeadLeadByDay({ db, a, b, timeZone, period = ALL_TIME }: PairRead): Promise<DayPoint[]> {
   const p = periodConditionNamed(period, 'h.played_at', timeZone, 'hp');
   const { rows } = await db.raw(
     `with ${PAIR_HANDS(p.sql)}
