@@ -4,7 +4,7 @@
  * no selector loads a whole history into JavaScript.
  */
 import type { Db } from '../db.js';
-import { ALL_TIME, periodCondition, periodConditionNamed, type PairRead, type Period, type PlayerRead } from '../core/period.js';
+import { ALL_TIME, periodCondition, periodConditionNamed, type PairRead, type PlayerRead } from '../core/period.js';
 import type { Outcome } from '../scoring/rules.js';
 
 export interface PlayerStats {
