@@ -16,9 +16,9 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { createDb, createPgliteDb, createPgliteInstance, migrateLatest, type Db } from '../src/db.js';
 import { seedBench } from '../src/cli/seedBench.js';
+import { scratchDatabase } from '../tests/support/scratchDatabase.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -229,21 +229,15 @@ async function main() {
   }
   const serverUrl = process.env.BENCH_DATABASE_URL;
   if (serverUrl) {
-    const admin = new pg.Client(serverUrl);
-    await admin.connect();
-    const dbName = `grl_bench_${crypto.randomBytes(4).toString('hex')}`;
-    await admin.query(`create database ${dbName}`);
-    const url = new URL(serverUrl);
-    url.pathname = `/${dbName}`;
+    const scratch = await scratchDatabase(serverUrl, 'grl_bench');
     try {
       runs.push(
-        await benchDatabase('PostgreSQL', { DATABASE_URL: url.toString(), DATABASE_SSL: 'false' }, (db) => seedBench({ db, hands: HANDS }), () =>
-          createDb({ kind: 'postgres', url: url.toString(), ssl: false, poolMax: 2, statementTimeoutMs: 60_000 }),
+        await benchDatabase('PostgreSQL', { DATABASE_URL: scratch.url, DATABASE_SSL: 'false' }, (db) => seedBench({ db, hands: HANDS }), () =>
+          createDb({ kind: 'postgres', url: scratch.url, ssl: false, poolMax: 2, statementTimeoutMs: 60_000 }),
         ),
       );
     } finally {
-      await admin.query(`drop database if exists ${dbName} with (force)`);
-      await admin.end();
+      await scratch.drop();
     }
   } else {
     console.log('\n(BENCH_DATABASE_URL not set: PostgreSQL figures skipped.)');

@@ -8,9 +8,9 @@
  * LOAD_DATABASE_URL or TEST_DATABASE_URL names the server (default the local one).
  */
 import crypto from 'node:crypto';
-import pg from 'pg';
 import { createDb, migrateLatest } from '../src/db.js';
 import { CookieClient, spawnServer } from '../tests/support/server.js';
+import { scratchDatabase } from '../tests/support/scratchDatabase.js';
 
 const SERVER_URL = process.env.LOAD_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 20);
@@ -24,13 +24,8 @@ const percentile = (xs: number[], p: number) => {
 };
 
 async function main(): Promise<boolean> {
-  const admin = new pg.Client(SERVER_URL);
-  await admin.connect();
-  const name = `grl_load_${crypto.randomBytes(4).toString('hex')}`;
-  await admin.query(`create database ${name}`);
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${name}`;
-  const db = createDb({ kind: 'postgres', url: url.toString(), ssl: false, poolMax: 2, statementTimeoutMs: 10_000 });
+  const scratch = await scratchDatabase(SERVER_URL, 'grl_load');
+  const db = createDb({ kind: 'postgres', url: scratch.url, ssl: false, poolMax: 2, statementTimeoutMs: 10_000 });
   let server;
   try {
     await migrateLatest(db);
@@ -40,7 +35,7 @@ async function main(): Promise<boolean> {
     const ids = players.map((p) => p.id as number);
     server = await spawnServer({
       NODE_ENV: 'production',
-      DATABASE_URL: url.toString(),
+      DATABASE_URL: scratch.url,
       DATABASE_SSL: 'false',
       SECRET_KEY: crypto.randomBytes(32).toString('hex'),
       LEAGUE_PASSCODE: PASSCODE,
@@ -153,8 +148,7 @@ async function main(): Promise<boolean> {
   } finally {
     await server?.stop();
     await db.destroy();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 

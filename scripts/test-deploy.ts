@@ -11,7 +11,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import { scratchDatabase } from '../tests/support/scratchDatabase.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SERVER_URL =
@@ -90,9 +90,7 @@ async function waitForHealthy(child: ChildProcess, timeoutMs: number): Promise<n
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'grl-slug-'));
-  const dbName = `grl_deploy_${crypto.randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client(SERVER_URL);
-  await admin.connect();
+  const scratch = await scratchDatabase(SERVER_URL, 'grl_deploy');
   let web: ChildProcess | undefined;
   try {
     step(`Copying a clean checkout to ${dir}`);
@@ -109,15 +107,12 @@ async function main(): Promise<void> {
     check('the build left no devDependencies behind', !fs.existsSync(path.join(dir, 'node_modules', 'typescript')));
 
     const processes = procfile(dir);
-    const url = new URL(SERVER_URL);
-    url.pathname = `/${dbName}`;
-    await admin.query(`create database ${dbName}`);
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       NODE_ENV: 'production',
       PORT: String(PORT),
-      DATABASE_URL: url.toString(),
+      DATABASE_URL: scratch.url,
       DATABASE_SSL: 'false',
       SECRET_KEY: crypto.randomBytes(32).toString('hex'),
       LEAGUE_PASSCODE: 'deploy-test-passcode',
@@ -181,8 +176,7 @@ async function main(): Promise<void> {
     check('SIGTERM ends the process with status 0 within 10 s', code === 0, `exit ${code} after ${took} ms`);
   } finally {
     if (web && web.exitCode === null) web.kill('SIGKILL');
-    await admin.query(`drop database if exists ${dbName} with (force)`).catch(() => {});
-    await admin.end();
+    await scratch.drop().catch(() => {});
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,4 @@
-import crypto from 'node:crypto';
-import knexFactory from 'knex';
+import { scratchDatabase } from './scratchDatabase.js';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createDb, createPgliteDb, createPgliteInstance, migrateLatest, type Db } from '../../src/db.js';
 
@@ -23,17 +22,10 @@ export async function createTestDb(): Promise<TestDb> {
   let drop = async () => {};
   let fileUrl: string | undefined;
   if (serverUrl) {
-    const name = `grl_test_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
-    const admin = knexFactory({ client: 'pg', connection: serverUrl, pool: { min: 0, max: 1 } });
-    await admin.raw(`create database ${name}`);
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    fileUrl = url.toString();
-    db = createDb({ kind: 'postgres', url: url.toString(), ssl: false, poolMax: 10, statementTimeoutMs: 10_000 });
-    drop = async () => {
-      await admin.raw(`drop database if exists ${name} with (force)`);
-      await admin.destroy();
-    };
+    const scratch = await scratchDatabase(serverUrl, `grl_test_${process.pid}`);
+    fileUrl = scratch.url;
+    db = createDb({ kind: 'postgres', url: scratch.url, ssl: false, poolMax: 10, statementTimeoutMs: 10_000 });
+    drop = scratch.drop;
   } else {
     db = createPgliteDb(createPgliteInstance());
   }
