@@ -12,5 +12,3 @@ export const handFormSchema = z.object({
   deadwood: optionalWholeNumber(0, MAX_DEADWOOD, DEADWOOD_MESSAGE),
   token: idempotencyToken,
 });
-
-export type HandFormInput = z.infer<typeof handFormSchema>;

@@ -3,6 +3,7 @@ import nunjucks from 'nunjucks';
 import { VIEWS_DIR } from '../core/paths.js';
 import { OUTCOME_LABELS, type Outcome } from '../scoring/rules.js';
 import { assetUrl, type AssetManifest } from './assets.js';
+import { THEME_COLOR } from '../pwa/routes.js';
 
 export interface ViewSettings {
   assets: AssetManifest;
@@ -35,6 +36,7 @@ export function setUpViews(app: express.Express, settings: ViewSettings): nunjuc
   env.addGlobal('leagueName', settings.leagueName);
   env.addGlobal('timeZone', settings.timeZone);
   env.addGlobal('showOpenBanner', settings.showOpenBanner);
+  env.addGlobal('themeColor', THEME_COLOR);
   env.addFilter('datetime', (d: Date) => dateTime.format(d));
   env.addFilter('isodate', (d: Date) => d.toISOString());
   env.addFilter('outcome', (o: Outcome) => OUTCOME_LABELS[o] ?? o);
