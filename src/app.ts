@@ -5,7 +5,7 @@ import compression from 'compression';
 import expressStaticGzip from 'express-static-gzip';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import type { Db } from './db.js';
+import { withWriteLog, type Db } from './db.js';
 import { ASSETS_URL, loadManifest, type AssetManifest } from './http/assets.js';
 import { PUBLIC_DIR } from './core/paths.js';
 import { errorHandler, notFound } from './http/errors.js';
@@ -50,6 +50,8 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   });
 
   app.use(requestLogger(logger));
+  // Each request keeps a log of what it committed, so an error page can tell the truth.
+  app.use((_req, _res, next) => withWriteLog(next));
   if (production) app.use(redirectToHttps);
   app.use(securityHeaders({ production }));
   // Pages are a few KB: a 64 KB brotli window is plenty, and keeps each concurrent

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
@@ -6,6 +7,8 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { Config } from './config.js';
 import { migrationSource } from '../migrations/index.js';
+import { CommitUnknownError } from './core/errors.js';
+import { lockDataDir } from './dataDirLock.js';
 
 export type Db = Knex;
 
@@ -58,7 +61,25 @@ export function createDb(database: Config['database'], log?: DbLog): Db {
       migrations: { migrationSource },
     });
   }
-  return createPgliteDb(createPgliteInstance(path.resolve(database.dataDir)));
+  const dataDir = path.resolve(database.dataDir);
+  const lock = lockDataDir(dataDir); // refuses at once if another process has the folder open
+  let db: Db;
+  try {
+    db = createPgliteDb(createPgliteInstance(dataDir));
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  const close = db.destroy.bind(db);
+  // Knex's destroy is overloaded (callback or promise); ours keeps the promise form and frees the folder.
+  db.destroy = (async () => {
+    try {
+      await close();
+    } finally {
+      lock.release();
+    }
+  }) as Db['destroy'];
+  return db;
 }
 
 /** A Knex handle over one PGlite instance (a folder on disk, or memory when none is given). */
@@ -101,4 +122,63 @@ export function pgErrorCode(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string'
     ? err.code
     : undefined;
+}
+
+const DB_DOWN_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EPIPE',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '08000', // connection_exception
+  '08003',
+  '08006',
+]);
+
+/** True for errors that mean "the database is not there right now", not "this query is wrong". */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (err instanceof CommitUnknownError) return true;
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { code?: unknown; message?: unknown; name?: unknown };
+  if (typeof e.code === 'string' && DB_DOWN_CODES.has(e.code)) return true;
+  const message = typeof e.message === 'string' ? e.message : '';
+  return (
+    e.name === 'KnexTimeoutError' ||
+    /Connection terminated|Timeout acquiring a connection|connect ECONNREFUSED|terminating connection|Client has encountered a connection error/i.test(message)
+  );
+}
+
+/** What one request has written, so that an error afterwards can tell the truth about it. */
+export interface WriteLog {
+  committed: number;
+}
+const writeLogs = new AsyncLocalStorage<WriteLog>();
+
+/** Runs `fn` (the rest of a request) with its own write log. */
+export const withWriteLog = <T>(fn: () => T): T => writeLogs.run({ committed: 0 }, fn);
+export const currentWriteLog = (): WriteLog | undefined => writeLogs.getStore();
+
+/**
+ * A write in one transaction. It notes each commit in the request's write log, and tells a
+ * failure before the commit (rolled back: nothing saved) from a connection lost during the
+ * commit, after which nobody can know whether it was saved (CommitUnknownError).
+ */
+export async function writeTransaction<T>(db: Db, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  let committing = false;
+  try {
+    const result = await db.transaction(async (trx) => {
+      const value = await work(trx);
+      committing = true;
+      return value;
+    });
+    const log = writeLogs.getStore();
+    if (log) log.committed += 1;
+    return result;
+  } catch (err) {
+    if (committing && isDatabaseUnavailable(err)) throw new CommitUnknownError({ cause: err });
+    throw err;
+  }
 }

@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { createDb, migrateLatest } from './db.js';
+import { migrateLatest } from './db.js';
+import { openDatabase } from './cli/openDatabase.js';
 import { createLogger } from './http/logging.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const db = createDb(config.database, {
+  const db = openDatabase(config.database, {
     warn: (m) => logger.warn({ knex: String(m) }, 'database warning'),
     error: (m) => logger.error({ knex: String(m) }, 'database error'),
   });

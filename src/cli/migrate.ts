@@ -1,8 +1,9 @@
 /* Applies pending migrations: Heroku's release phase and Fly's release_command run this. */
 import { loadConfig } from '../config.js';
-import { createDb, migrateLatest } from '../db.js';
+import { migrateLatest } from '../db.js';
+import { openDatabase } from './openDatabase.js';
 
-const db = createDb(loadConfig().database);
+const db = openDatabase(loadConfig().database);
 try {
   const applied = await migrateLatest(db);
   console.log(applied.length ? `Applied migrations:\n  ${applied.join('\n  ')}` : 'Database already up to date.');

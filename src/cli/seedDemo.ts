@@ -4,7 +4,8 @@
  * so Heroku's Review App postdeploy can run it safely.
  */
 import { loadConfig } from '../config.js';
-import { createDb, migrateLatest, type Db } from '../db.js';
+import { migrateLatest, type Db } from '../db.js';
+import { openDatabase } from './openDatabase.js';
 import { playerCreate } from '../players/services.js';
 import { handRecord } from '../hands/services.js';
 import type { Outcome, Rules } from '../scoring/rules.js';
@@ -52,7 +53,7 @@ export async function seedDemo({ db, rules, now = new Date() }: { db: Db; rules:
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const config = loadConfig();
-  const db = createDb(config.database);
+  const db = openDatabase(config.database);
   try {
     await migrateLatest(db);
     const hands = await seedDemo({ db, rules: config.league.rules });

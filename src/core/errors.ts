@@ -16,3 +16,24 @@ export class ApplicationError extends Error {
 export class NotFoundError extends Error {
   override name = 'NotFoundError';
 }
+
+/**
+ * The connection to the database broke while a transaction was committing: it may or may
+ * not have been saved. Forms carry one-time tokens, so sending the same form again is safe.
+ */
+export class CommitUnknownError extends Error {
+  override name = 'CommitUnknownError';
+
+  constructor(options: { cause: unknown }) {
+    super('The connection to the database was lost while saving.', options);
+  }
+}
+
+/** A hand was sent to a game that has already been won. */
+export class GameOverError extends ApplicationError {
+  override name = 'GameOverError';
+
+  constructor() {
+    super('This game is over, so the hand was not saved. Undo or correct a hand to reopen it.');
+  }
+}

@@ -1,13 +1,13 @@
 import express from 'express';
 import type { AppContext } from '../http/context.js';
-import { fieldErrors, formValues, newIdempotencyToken, ruleErrors, type FieldErrors } from '../http/forms.js';
+import { fieldErrors, formValues, newIdempotencyToken, ruleErrors, SIDE_CHOICES, type FieldErrors } from '../http/forms.js';
 import { flash } from '../http/session.js';
 import { actorOf, requireMember } from '../http/members.js';
-import { ApplicationError, NotFoundError } from '../core/errors.js';
+import { ApplicationError, GameOverError, NotFoundError } from '../core/errors.js';
 import { recordId } from '../core/schemas.js';
 import { handFormGet } from '../hands/selectors.js';
 import { OUTCOME_LABELS, OUTCOMES } from '../scoring/rules.js';
-import { PRESET_NAMES, PRESETS, RANKS, SUIT_NAMES, SUITS, type HandEntry, type ScoredHand } from '../scoring/game.js';
+import { PRESET_NAMES, PRESETS, RANKS, SUIT_NAMES, SUITS, type HandEntry } from '../scoring/game.js';
 import { gameHandSchema, gameRulesSchema, gameStartSchema, type GameHandInput } from './schemas.js';
 import {
   gameHandDelete,
@@ -34,20 +34,14 @@ const handIdOf = (req: express.Request) => {
 };
 
 function entryFrom(input: GameHandInput): HandEntry {
-  const counts = input.deadwoodA !== undefined || input.deadwoodB !== undefined;
   return {
     outcome: input.outcome,
     winner: input.winner,
     deadwoodA: input.deadwoodA,
     deadwoodB: input.deadwoodB,
-    difference: counts ? undefined : input.deadwood,
+    difference: input.deadwood,
     upcard: input.upcardRank && input.upcardSuit ? { rank: input.upcardRank, suit: input.upcardSuit } : undefined,
   };
-}
-
-function handMessage(game: GameView, hand: ScoredHand): string {
-  if (!hand.winner) return 'Draw: no score.';
-  return `${game.players[hand.winner].name} +${hand.points} (${OUTCOME_LABELS[hand.outcome]})`;
 }
 
 /** Choices for the hand form, shaped for the form macros. */
@@ -74,13 +68,9 @@ export function gameRoutes({ db, config }: AppContext): express.Router {
       token: newIdempotencyToken(),
       ...values,
     };
-    const nameOf = (id: string, fallback: string) => form.players.find((p) => String(p.id) === id)?.name ?? fallback;
-    res.status(status).render('games/new.njk', {
+    res.status(status).set('Cache-Control', 'no-store').render('games/new.njk', {
       players: form.players,
-      dealers: [
-        { value: 'a', label: nameOf(chosen.playerA, 'Player 1'), id: 'winner-a' },
-        { value: 'b', label: nameOf(chosen.playerB, 'Player 2'), id: 'winner-b' },
-      ],
+      dealers: SIDE_CHOICES,
       presets: PRESET_NAMES.map((value) => ({ value, label: PRESETS[value].label, rules: PRESETS[value].rules })),
       values: chosen,
       errors,
@@ -91,13 +81,19 @@ export function gameRoutes({ db, config }: AppContext): express.Router {
     res: express.Response,
     status: number,
     gameId: number,
-    state: { hand?: { values: Record<string, string>; errors: FieldErrors }; rules?: { values: Record<string, string>; errors: FieldErrors } } = {},
+    state: {
+      hand?: { values: Record<string, string>; errors: FieldErrors };
+      rules?: { values: Record<string, string>; errors: FieldErrors };
+      /** A message above everything, e.g. why a hand was refused. */
+      notice?: string;
+    } = {},
   ) => {
     const game = await gameGet({ db, id: gameId });
     if (!game) throw new NotFoundError('No such game');
     const r = game.rules;
-    res.status(status).render('games/show.njk', {
+    res.status(status).set('Cache-Control', 'no-store').render('games/show.njk', {
       game,
+      notice: state.notice,
       ...handChoices(game),
       hand: { values: { token: newIdempotencyToken(), outcome: 'knock', ...state.hand?.values }, errors: state.hand?.errors ?? {} },
       rulesForm: {
@@ -154,13 +150,12 @@ export function gameRoutes({ db, config }: AppContext): express.Router {
     if (!parsed.success) return renderGame(res, 422, gameId, { hand: { values, errors: fieldErrors(parsed.error) } });
     try {
       const result = await gameHandRecord({ db, gameId, entry: entryFrom(parsed.data), idempotencyKey: parsed.data.token, actorId: actorOf(res), elo: config.elo });
-      const game = await gameGet({ db, id: gameId });
-      if (game && result.hand) {
-        flash(req, 'success', handMessage(game, result.hand));
-        if (game.state.winner) flash(req, 'success', `${game.players[game.state.winner].name} wins the game!`);
-      }
+      // Nothing is read after the commit: the message is true whatever fails next.
+      flash(req, 'success', result.created ? `Saved: ${result.headline}` : `Already saved: ${result.headline}. It was sent twice and counts once.`);
+      if (result.gameWonBy) flash(req, 'success', `${result.gameWonBy} wins the game!`);
       res.redirect(303, `/games/${gameId}`);
     } catch (err) {
+      if (err instanceof GameOverError) return renderGame(res, 409, gameId, { notice: err.message });
       if (!(err instanceof ApplicationError)) throw err;
       await renderGame(res, 422, gameId, { hand: { values, errors: ruleErrors(err) } });
     }
@@ -201,7 +196,7 @@ export function gameRoutes({ db, config }: AppContext): express.Router {
       upcardRank: hand.upcard ? hand.upcard.slice(0, -1) : '',
       upcardSuit: hand.upcard ? hand.upcard.slice(-1) : '',
     };
-    res.status(status).render('games/edit-hand.njk', {
+    res.status(status).set('Cache-Control', 'no-store').render('games/edit-hand.njk', {
       game,
       editing: hand,
       ...handChoices(game),
@@ -231,12 +226,12 @@ export function gameRoutes({ db, config }: AppContext): express.Router {
 
   /** A correction from a button: do it, say what happened, back to the scorepad. */
   const correction =
-    (done: string, action: (req: express.Request, res: express.Response, gameId: number) => Promise<void>) =>
+    (done: string, action: (req: express.Request, res: express.Response, gameId: number) => Promise<void>, undo?: { path: string; label: string }) =>
     async (req: express.Request, res: express.Response) => {
       const gameId = gameIdOf(req);
       try {
         await action(req, res, gameId);
-        flash(req, 'info', done);
+        flash(req, 'info', done, undo && { action: `/games/${gameId}/${undo.path}`, label: undo.label });
       } catch (err) {
         if (!(err instanceof ApplicationError)) throw err;
         flash(req, 'danger', err.message);
@@ -257,7 +252,10 @@ export function gameRoutes({ db, config }: AppContext): express.Router {
       gameHandRestore({ db, gameId, handId: handIdOf(req), actorId: actorOf(res), elo: config.elo }),
     ),
   );
-  router.post('/games/:id/void', correction('Game voided: it no longer counts. Restore it to bring it back.', (_req, res, gameId) => gameVoid({ db, gameId, actorId: actorOf(res), elo: config.elo })));
+  router.post(
+    '/games/:id/void',
+    correction('Game voided: it no longer counts.', (_req, res, gameId) => gameVoid({ db, gameId, actorId: actorOf(res), elo: config.elo }), { path: 'restore', label: 'Undo' }),
+  );
   router.post('/games/:id/restore', correction('Game restored.', (_req, res, gameId) => gameRestore({ db, gameId, actorId: actorOf(res), elo: config.elo })));
 
   return router;

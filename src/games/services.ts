@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import type { Db } from '../db.js';
-import { PG_FOREIGN_KEY_VIOLATION, pgErrorCode } from '../db.js';
-import { ApplicationError, NotFoundError } from '../core/errors.js';
+import { PG_FOREIGN_KEY_VIOLATION, pgErrorCode, writeTransaction } from '../db.js';
+import { requestKey } from '../core/idempotency.js';
+import { ApplicationError, GameOverError, NotFoundError } from '../core/errors.js';
 import {
   gameState,
   PRESETS,
@@ -15,7 +16,7 @@ import {
 } from '../scoring/game.js';
 import { rulesColumns, rulesOf, scoredOf, type GameHandRow, type GameRow } from './rows.js';
 import { activityRecord, playerNames } from '../activity/services.js';
-import { handSentence } from '../hands/services.js';
+import { handHeadline, handSentence } from '../hands/services.js';
 import { earliest, ratingsRecompute } from '../ratings/services.js';
 import type { EloSettings } from '../scoring/elo.js';
 
@@ -31,13 +32,14 @@ export interface GameStartInput {
 
 /** Starts a game with the preset's rule values; the same form submitted twice starts one game. */
 export async function gameStart(input: GameStartInput): Promise<{ id: number; created: boolean }> {
-  const { db, playerAId, playerBId, firstDealer, preset, idempotencyKey } = input;
+  const { db, playerAId, playerBId, firstDealer, preset } = input;
+  const idempotencyKey = requestKey(input.idempotencyKey, { kind: 'game', playerAId, playerBId, firstDealer, preset });
   const actorId = input.actorId ?? null;
   if (playerAId === playerBId) {
     throw new ApplicationError('The game was not started.', { fields: { playerB: 'Pick two different players.' } });
   }
   try {
-    const started = await db.transaction(async (trx) => {
+    const started = await writeTransaction(db, async (trx) => {
       const [row] = await trx('games')
         .insert({
           player_a_id: playerAId,
@@ -92,7 +94,7 @@ export interface GameChange {
 
 /** Runs a change to a game that still counts, with its row locked, in one transaction. */
 function changeGame<T>(db: Db, gameId: number, change: (trx: Knex.Transaction, game: GameRow) => Promise<T>): Promise<T> {
-  return db.transaction(async (trx) => {
+  return writeTransaction(db, async (trx) => {
     const game = await lockGame(trx, gameId);
     assertNotVoided(game);
     return change(trx, game);
@@ -107,7 +109,7 @@ async function liveHands(trx: Knex.Transaction, gameId: number): Promise<GameHan
  * Recomputes the game's result from its hands and stores it: a correction can end, reopen
  * or re-decide a game. Refuses a change that would end the game before its last hand.
  */
-async function gameRefresh(trx: Knex.Transaction, game: GameRow, hands: GameHandRow[]): Promise<void> {
+async function gameRefresh(trx: Knex.Transaction, game: GameRow, hands: GameHandRow[]): Promise<number | null> {
   const state = gameState(rulesOf(game), hands.map((h) => scoredOf(game, h)));
   if (state.endedAtHand !== null && state.endedAtHand < hands.length - 1) {
     throw new ApplicationError(
@@ -127,6 +129,7 @@ async function gameRefresh(trx: Knex.Transaction, game: GameRow, hands: GameHand
       // A game re-decided by a correction keeps the time it first finished.
       finished_at: finished ? (game.finished_at ?? trx.fn.now()) : null,
     });
+  return finished ? winnerId : null;
 }
 
 async function noteGameHand(trx: Knex.Transaction, game: GameRow, hand: GameHandRow, actorId: number | null, action: string, verb: string) {
@@ -147,7 +150,6 @@ function scoreOrThrow(rules: GameRules, entry: HandEntry): ScoredHand {
 }
 
 function handColumns(game: GameRow, entry: HandEntry, hand: ScoredHand) {
-  const counts = entry.deadwoodA !== undefined && entry.deadwoodB !== undefined;
   return {
     game_id: game.id,
     player_a_id: game.player_a_id,
@@ -155,8 +157,8 @@ function handColumns(game: GameRow, entry: HandEntry, hand: ScoredHand) {
     winner_id: hand.winner === 'a' ? game.player_a_id : hand.winner === 'b' ? game.player_b_id : null,
     outcome: hand.outcome,
     deadwood: hand.difference,
-    deadwood_a: counts ? entry.deadwoodA : null,
-    deadwood_b: counts ? entry.deadwoodB : null,
+    deadwood_a: hand.counts?.a ?? null,
+    deadwood_b: hand.counts?.b ?? null,
     upcard: entry.upcard ? upcardText(entry.upcard) : null,
     doubled: hand.doubled,
     points: hand.points,
@@ -169,31 +171,63 @@ function handColumns(game: GameRow, entry: HandEntry, hand: ScoredHand) {
 
 export interface GameHandResult {
   handId: number;
+  /** False when this very hand had been sent before: nothing new was stored. */
   created: boolean;
-  hand: ScoredHand | null;
+  /** "Alice +27 (gin)", read inside the transaction. */
+  headline: string;
+  /** The game's winner's name, when this hand ended the game. */
+  gameWonBy: string | null;
+}
+
+/** What a hand sent to a game is stored under: the form's token with the game and what it says. */
+const gameHandKey = (token: string, gameId: number, entry: HandEntry, handId?: number) =>
+  requestKey(token, {
+    kind: 'game-hand',
+    gameId,
+    handId,
+    outcome: entry.outcome,
+    winner: entry.winner,
+    deadwoodA: entry.deadwoodA,
+    deadwoodB: entry.deadwoodB,
+    difference: entry.difference,
+    upcard: entry.upcard ? upcardText(entry.upcard) : undefined,
+  });
+
+/** The stored hand a resend of the same form refers to, if any. */
+async function sentBefore(trx: Knex.Transaction, game: GameRow, key: string): Promise<GameHandResult | null> {
+  const earlier = (await trx('hands').where({ idempotency_key: key }).first()) as GameHandRow | undefined;
+  if (!earlier) return null;
+  const names = await playerNames(trx, [game.player_a_id, game.player_b_id]);
+  return { handId: earlier.id, created: false, headline: handHeadline(earlier, names), gameWonBy: null };
 }
 
 /**
- * Records the next hand of a game. Two submissions of one form record one hand; two
- * different hands submitted at once are both kept, one after the other.
+ * Records the next hand of a game. The same form sent twice records one hand; two
+ * different hands submitted at once are both kept, one after the other. A hand sent to a
+ * game that has ended is refused with GameOverError.
  */
 export async function gameHandRecord({ db, gameId, entry, idempotencyKey, actorId = null, elo }: GameChange & { entry: HandEntry; idempotencyKey: string }): Promise<GameHandResult> {
+  const key = gameHandKey(idempotencyKey, gameId, entry);
   return changeGame(db, gameId, async (trx, game) => {
-    const repeated = await trx('hands').where({ idempotency_key: idempotencyKey }).first('id');
-    if (repeated) return { handId: repeated.id as number, created: false, hand: null };
-    if (game.status === 'finished') {
-      throw new ApplicationError('This game is over. Undo or correct a hand to reopen it.');
-    }
+    const repeated = await sentBefore(trx, game, key);
+    if (repeated) return repeated;
+    if (game.status === 'finished') throw new GameOverError();
     const hand = scoreOrThrow(rulesOf(game), entry);
     const hands = await liveHands(trx, gameId);
     const handNumber = (hands.at(-1)?.hand_number ?? 0) + 1;
     const [row] = await trx('hands')
-      .insert({ ...handColumns(game, entry, hand), hand_number: handNumber, idempotency_key: idempotencyKey, created_by: actorId })
+      .insert({ ...handColumns(game, entry, hand), hand_number: handNumber, idempotency_key: key, created_by: actorId })
       .returning('*');
-    await gameRefresh(trx, game, [...hands, row as GameHandRow]);
+    const winnerId = await gameRefresh(trx, game, [...hands, row as GameHandRow]);
     await ratingsRecompute({ db: trx, elo, from: earliest([row as GameHandRow]) });
     await noteGameHand(trx, game, row as GameHandRow, actorId, 'game.hand_recorded', 'recorded');
-    return { handId: (row as GameHandRow).id, created: true, hand };
+    const names = await playerNames(trx, [game.player_a_id, game.player_b_id]);
+    return {
+      handId: (row as GameHandRow).id,
+      created: true,
+      headline: handHeadline(row as GameHandRow, names),
+      gameWonBy: winnerId === null ? null : (names.get(winnerId) ?? null),
+    };
   });
 }
 
@@ -228,9 +262,10 @@ export async function gameHandDelete({ db, gameId, handId, actorId = null, elo }
  * place in the game. The game is re-decided from the corrected hands.
  */
 export async function gameHandEdit({ db, gameId, handId, entry, idempotencyKey, actorId = null, elo }: GameChange & { handId: number; entry: HandEntry; idempotencyKey: string }): Promise<GameHandResult> {
+  const key = gameHandKey(idempotencyKey, gameId, entry, handId);
   return changeGame(db, gameId, async (trx, game) => {
-    const repeated = await trx('hands').where({ idempotency_key: idempotencyKey }).first('id');
-    if (repeated) return { handId: repeated.id as number, created: false, hand: null };
+    const repeated = await sentBefore(trx, game, key);
+    if (repeated) return repeated;
     const hands = await liveHands(trx, gameId);
     const old = hands.find((h) => h.id === handId);
     if (!old) throw new NotFoundError(`No hand ${handId} in game ${gameId}`);
@@ -241,12 +276,12 @@ export async function gameHandEdit({ db, gameId, handId, entry, idempotencyKey, 
         ...handColumns(game, entry, hand),
         hand_number: old.hand_number,
         played_at: old.played_at,
-        idempotency_key: idempotencyKey,
+        idempotency_key: key,
         created_by: actorId,
       })
       .returning('*');
     await trx('hands').where({ id: old.id }).update({ replaced_by_id: (row as GameHandRow).id });
-    await gameRefresh(trx, game, hands.map((h) => (h.id === old.id ? (row as GameHandRow) : h)));
+    const winnerId = await gameRefresh(trx, game, hands.map((h) => (h.id === old.id ? (row as GameHandRow) : h)));
     await ratingsRecompute({ db: trx, elo, from: earliest([old]) });
     const names = await playerNames(trx, [game.player_a_id, game.player_b_id]);
     await activityRecord(trx, {
@@ -256,7 +291,12 @@ export async function gameHandEdit({ db, gameId, handId, entry, idempotencyKey, 
       link: `/games/${game.id}`,
       subject: { type: 'hand', id: (row as GameHandRow).id },
     });
-    return { handId: (row as GameHandRow).id, created: true, hand };
+    return {
+      handId: (row as GameHandRow).id,
+      created: true,
+      headline: handHeadline(row as GameHandRow, names),
+      gameWonBy: winnerId === null ? null : (names.get(winnerId) ?? null),
+    };
   });
 }
 
@@ -294,7 +334,7 @@ export async function gameRestore(change: GameChange): Promise<void> {
 }
 
 async function gameSetVoided({ db, gameId, actorId = null, elo }: GameChange, voided: boolean): Promise<void> {
-  await db.transaction(async (trx) => {
+  await writeTransaction(db, async (trx) => {
     const game = await lockGame(trx, gameId);
     if (Boolean(game.voided_at) === voided) return; // already so
     await trx('games')

@@ -1,6 +1,6 @@
 import express from 'express';
 import type { AppContext } from '../http/context.js';
-import { fieldErrors, formValues, newIdempotencyToken, ruleErrors, type FieldErrors } from '../http/forms.js';
+import { fieldErrors, formValues, newIdempotencyToken, ruleErrors, SIDE_CHOICES, type FieldErrors } from '../http/forms.js';
 import { flash } from '../http/session.js';
 import { actorOf, requireMember } from '../http/members.js';
 import { ApplicationError } from '../core/errors.js';
@@ -9,12 +9,7 @@ import { handFormSchema } from './schemas.js';
 import { handRecord, handRestore, handVoid } from './services.js';
 import { recordId } from '../core/schemas.js';
 import { NotFoundError } from '../core/errors.js';
-import { handFormGet, handGet, type HandView } from './selectors.js';
-
-export function handHeadline(hand: HandView): string {
-  if (hand.outcome === 'draw') return `Draw between ${hand.playerA} and ${hand.playerB}.`;
-  return `${hand.winner} +${hand.points} (${OUTCOME_LABELS[hand.outcome]})`;
-}
+import { handFormGet } from './selectors.js';
 
 export function handRoutes({ db, config }: AppContext): express.Router {
   const router = express.Router();
@@ -34,14 +29,9 @@ export function handRoutes({ db, config }: AppContext): express.Router {
       token: newIdempotencyToken(),
     };
     const chosen = { ...defaults, ...values };
-    const nameOf = (id: string, fallback: string) => form.players.find((p) => String(p.id) === id)?.name ?? fallback;
-    res.status(status).render('hands/new.njk', {
+    res.status(status).set('Cache-Control', 'no-store').render('hands/new.njk', {
       players: form.players,
-      // Labelled with the chosen players' names; static/js/hand-form.js keeps them in step.
-      winnerOptions: [
-        { value: 'a', label: nameOf(chosen.playerA, 'Player 1'), id: 'winner-a' },
-        { value: 'b', label: nameOf(chosen.playerB, 'Player 2'), id: 'winner-b' },
-      ],
+      winnerOptions: SIDE_CHOICES,
       outcomes: OUTCOMES.map((value) => ({ value, label: OUTCOME_LABELS[value] })),
       rules: config.league.rules,
       values: chosen,
@@ -59,7 +49,7 @@ export function handRoutes({ db, config }: AppContext): express.Router {
     if (!parsed.success) return renderForm(res, 422, values, fieldErrors(parsed.error));
     const input = parsed.data;
     try {
-      const { id } = await handRecord({
+      const saved = await handRecord({
         db,
         rules: config.league.rules,
         playerAId: input.playerA,
@@ -71,8 +61,8 @@ export function handRoutes({ db, config }: AppContext): express.Router {
         actorId: actorOf(res),
         elo: config.elo,
       });
-      const hand = await handGet({ db, id });
-      if (hand) flash(req, 'success', handHeadline(hand));
+      // Nothing is read after the commit: the message is true whatever fails next.
+      flash(req, 'success', saved.created ? `Saved: ${saved.headline}` : `Already saved: ${saved.headline}. It was sent twice and counts once.`);
       res.redirect(303, '/');
     } catch (err) {
       if (!(err instanceof ApplicationError)) throw err;
@@ -80,16 +70,16 @@ export function handRoutes({ db, config }: AppContext): express.Router {
     }
   });
 
-  for (const [path, change, done] of [
-    ['/hands/:id/void', handVoid, 'Hand voided: it no longer counts. It can be restored from the activity page.'],
-    ['/hands/:id/restore', handRestore, 'Hand restored.'],
+  for (const [path, change, done, undo] of [
+    ['/hands/:id/void', handVoid, 'Hand voided: it no longer counts.', { path: 'restore', label: 'Undo' }],
+    ['/hands/:id/restore', handRestore, 'Hand restored: it counts again.', undefined],
   ] as const) {
     router.post(path, async (req, res) => {
       const id = recordId('No such hand.').safeParse(req.params.id);
       if (!id.success) throw new NotFoundError('No such hand');
       try {
-        await change({ db, id: id.data, actorId: actorOf(res), elo: config.elo });
-        flash(req, 'info', done);
+        const sentence = await change({ db, id: id.data, actorId: actorOf(res), elo: config.elo });
+        flash(req, 'info', `${done} (${sentence})`, undo && { action: `/hands/${id.data}/${undo.path}`, label: undo.label });
       } catch (err) {
         if (!(err instanceof ApplicationError)) throw err;
         flash(req, 'danger', err.message);

@@ -1,10 +1,13 @@
 import type { Db } from '../db.js';
-import { PG_FOREIGN_KEY_VIOLATION, pgErrorCode } from '../db.js';
+import { PG_FOREIGN_KEY_VIOLATION, pgErrorCode, writeTransaction } from '../db.js';
 import { ApplicationError, NotFoundError } from '../core/errors.js';
 import { activityRecord, playerNames } from '../activity/services.js';
 import { ratingsRecompute } from '../ratings/services.js';
 import type { EloSettings } from '../scoring/elo.js';
-import { handPoints, OUTCOME_LABELS, type Outcome, type Rules } from '../scoring/rules.js';
+import { OUTCOME_LABELS, type Outcome, type Rules } from '../scoring/rules.js';
+import { KNOCK_LIMIT, scoreGameHand, type HandRules } from '../scoring/game.js';
+import { requestKey } from '../core/idempotency.js';
+import { DEADWOOD_MESSAGE } from './schemas.js';
 
 export interface HandRecordInput {
   db: Db;
@@ -15,6 +18,7 @@ export interface HandRecordInput {
   /** Which of the two players won; absent for a draw. */
   winner?: 'a' | 'b' | undefined;
   deadwood?: number | undefined;
+  /** The form's one-time token; the hand is stored under it together with its content. */
   idempotencyKey: string;
   playedAt?: Date;
   actorId?: number | null;
@@ -23,33 +27,46 @@ export interface HandRecordInput {
 
 export interface RecordedHand {
   id: number;
+  /** False when this very hand had been sent before: nothing new was stored. */
   created: boolean;
+  /** "Alice +27 (gin)", read inside the transaction, so it can be shown whatever happens after the commit. */
+  headline: string;
 }
+
+/** A quick hand is scored by the same rules as a hand of a game, with the usual knock limit. */
+const quickHandRules = (rules: Rules): HandRules => ({ ...rules, knockLimit: KNOCK_LIMIT, oklahoma: false });
 
 /**
  * Records one hand and scores it with the league's current rules, which are stored with it.
- * Submitting the same idempotency key again returns the first hand and records nothing.
+ * The same form sent again (same token, same hand) returns the first hand and records
+ * nothing; a different hand under a spent token is a new hand (see requestKey).
  */
 export async function handRecord(input: HandRecordInput): Promise<RecordedHand> {
-  const { db, rules, playerAId, playerBId, outcome, idempotencyKey } = input;
-  const fields: Record<string, string> = {};
+  const { db, rules, playerAId, playerBId, outcome } = input;
+  const scored = scoreGameHand(quickHandRules(rules), { outcome, winner: input.winner, difference: input.deadwood });
+  const fields: Record<string, string> = scored.ok ? {} : { ...scored.errors };
+  // The quick form has one deadwood box, the difference: ask for that, not for counts.
+  if (fields.deadwood && input.deadwood === undefined) fields.deadwood = DEADWOOD_MESSAGE;
   if (playerAId === playerBId) fields.playerB = 'Pick two different players.';
-  const isDraw = outcome === 'draw';
-  if (!isDraw && !input.winner) fields.winner = 'Choose who won the hand.';
-  if (!isDraw && input.deadwood === undefined) {
-    fields.deadwood = 'Enter the deadwood difference, a whole number from 0 to 200.';
-  }
-  if (Object.keys(fields).length > 0) throw new ApplicationError('The hand was not saved.', { fields });
+  if (!scored.ok || Object.keys(fields).length > 0) throw new ApplicationError('The hand was not saved.', { fields });
+  const hand = scored.hand;
 
-  const deadwood = isDraw ? null : (input.deadwood as number);
-  const winnerId = isDraw ? null : input.winner === 'a' ? playerAId : playerBId;
+  const winnerId = hand.winner === 'a' ? playerAId : hand.winner === 'b' ? playerBId : null;
+  const idempotencyKey = requestKey(input.idempotencyKey, {
+    kind: 'hand',
+    playerAId,
+    playerBId,
+    outcome,
+    winner: input.winner,
+    deadwood: input.deadwood,
+  });
   const row = {
     player_a_id: playerAId,
     player_b_id: playerBId,
     winner_id: winnerId,
-    outcome,
-    deadwood,
-    points: deadwood === null ? 0 : handPoints(rules, outcome, deadwood),
+    outcome: hand.outcome,
+    deadwood: hand.difference,
+    points: hand.points,
     gin_bonus: rules.ginBonus,
     big_gin_bonus: rules.bigGinBonus,
     undercut_bonus: rules.undercutBonus,
@@ -60,19 +77,19 @@ export async function handRecord(input: HandRecordInput): Promise<RecordedHand> 
 
   const actorId = input.actorId ?? null;
   try {
-    return await db.transaction(async (trx) => {
+    return await writeTransaction(db, async (trx) => {
       const inserted: { id: number; played_at: Date }[] = await trx('hands')
         .insert({ ...row, created_by: actorId })
         .onConflict('idempotency_key')
         .ignore()
         .returning(['id', 'played_at']);
       const first = inserted[0];
+      const names = await playerNames(trx, [playerAId, playerBId]);
       if (!first) {
-        const existing = await trx('hands').where({ idempotency_key: idempotencyKey }).first('id');
-        return { id: (existing as { id: number }).id, created: false };
+        const existing = (await trx('hands').where({ idempotency_key: idempotencyKey }).first()) as HandFacts & { id: number };
+        return { id: existing.id, created: false, headline: handHeadline(existing, names) };
       }
       await ratingsRecompute({ db: trx, elo: input.elo, from: { playedAt: first.played_at, handId: first.id } });
-      const names = await playerNames(trx, [playerAId, playerBId]);
       await activityRecord(trx, {
         actorId,
         action: 'hand.recorded',
@@ -80,7 +97,7 @@ export async function handRecord(input: HandRecordInput): Promise<RecordedHand> 
         link: '/',
         subject: { type: 'hand', id: first.id },
       });
-      return { id: first.id, created: true };
+      return { id: first.id, created: true, headline: handHeadline(row, names) };
     });
   } catch (err) {
     if (pgErrorCode(err) === PG_FOREIGN_KEY_VIOLATION) {
@@ -100,6 +117,14 @@ interface HandFacts {
   points: number;
 }
 
+/** "Alice +27 (gin)", or "Draw between Alice and Bob.", for the message after saving. */
+export function handHeadline(hand: HandFacts, names: Map<number, string>): string {
+  const a = names.get(hand.player_a_id) ?? '?';
+  const b = names.get(hand.player_b_id) ?? '?';
+  if (hand.outcome === 'draw' || hand.winner_id === null) return `Draw between ${a} and ${b}.`;
+  return `${names.get(hand.winner_id) ?? '?'} +${hand.points} (${OUTCOME_LABELS[hand.outcome]})`;
+}
+
 /** "Alice +27 (gin) v Bob", for the activity log. */
 export function handSentence(hand: HandFacts, names: Map<number, string>): string {
   const a = names.get(hand.player_a_id) ?? '?';
@@ -116,31 +141,34 @@ export function handSentence(hand: HandFacts, names: Map<number, string>): strin
  */
 type HandChange = { db: Db; id: number; actorId?: number | null; elo?: EloSettings };
 
-export async function handVoid(change: HandChange): Promise<void> {
-  await handSetVoided(change, true);
+/** Returns the hand's sentence ("Alice +27 (gin) v Bob") for the confirmation. */
+export async function handVoid(change: HandChange): Promise<string> {
+  return handSetVoided(change, true);
 }
 
-export async function handRestore(change: HandChange): Promise<void> {
-  await handSetVoided(change, false);
+export async function handRestore(change: HandChange): Promise<string> {
+  return handSetVoided(change, false);
 }
 
-async function handSetVoided({ db, id, actorId = null, elo }: HandChange, voided: boolean) {
-  await db.transaction(async (trx) => {
+async function handSetVoided({ db, id, actorId = null, elo }: HandChange, voided: boolean): Promise<string> {
+  return writeTransaction(db, async (trx) => {
     const hand = await trx('hands').where({ id }).forUpdate().first();
     if (!hand) throw new NotFoundError(`No hand ${id}`);
     if (hand.game_id !== null) throw new ApplicationError('This hand belongs to a game: correct it on the game\'s page.');
-    if ((hand.voided_at !== null) === voided) return; // already so: a repeated click changes nothing
+    const names = await playerNames(trx, [hand.player_a_id, hand.player_b_id]);
+    const sentence = handSentence(hand, names);
+    if ((hand.voided_at !== null) === voided) return sentence; // already so: a repeated click changes nothing
     await trx('hands')
       .where({ id })
       .update(voided ? { voided_at: trx.fn.now(), voided_by: actorId } : { voided_at: null, voided_by: null });
     await ratingsRecompute({ db: trx, elo, from: { playedAt: hand.played_at, handId: hand.id } });
-    const names = await playerNames(trx, [hand.player_a_id, hand.player_b_id]);
     await activityRecord(trx, {
       actorId,
       action: voided ? 'hand.voided' : 'hand.restored',
-      summary: `${voided ? 'voided' : 'restored'} the hand ${handSentence(hand, names)}`,
+      summary: `${voided ? 'voided' : 'restored'} the hand ${sentence}`,
       link: '/',
       subject: { type: 'hand', id },
     });
+    return sentence;
   });
 }

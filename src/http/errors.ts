@@ -1,31 +1,9 @@
 import type express from 'express';
-import { NotFoundError } from '../core/errors.js';
+import { CommitUnknownError, NotFoundError } from '../core/errors.js';
+import { currentWriteLog, isDatabaseUnavailable } from '../db.js';
 
-const DB_DOWN_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EPIPE',
-  '57P01', // admin_shutdown
-  '57P02', // crash_shutdown
-  '57P03', // cannot_connect_now
-  '08000', // connection_exception
-  '08003',
-  '08006',
-]);
-
-/** True for errors that mean "the database is not there right now", not "this query is wrong". */
-export function isDatabaseUnavailable(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const e = err as { code?: unknown; message?: unknown; name?: unknown };
-  if (typeof e.code === 'string' && DB_DOWN_CODES.has(e.code)) return true;
-  const message = typeof e.message === 'string' ? e.message : '';
-  return (
-    e.name === 'KnexTimeoutError' ||
-    /Connection terminated|Timeout acquiring a connection|connect ECONNREFUSED|terminating connection/i.test(message)
-  );
-}
+/** Re-exported for the modules that used to find it here. */
+export { isDatabaseUnavailable };
 
 export function notFound(_req: express.Request, res: express.Response): void {
   res.status(404).render('errors/404.njk');
@@ -67,9 +45,23 @@ export function errorHandler(
   }
   if (isDatabaseUnavailable(err)) {
     req.log?.warn({ err }, 'database unavailable');
-    res.status(503).set('Retry-After', '5').render('errors/503.njk');
+    res.status(503).set('Retry-After', '5').render('errors/503.njk', unavailable(req, err));
     return;
   }
   req.log?.error({ err }, 'unhandled error');
   res.status(500).render('errors/500.njk');
+}
+
+/*
+ * What a 503 may truthfully say. A read only failed to show. A write whose transaction
+ * committed was saved, whatever failed after it; one that broke during its commit may or
+ * may not have been; anything else was rolled back. Where a resend could help, the page
+ * offers to send the same form again: forms carry one-time tokens, so it never counts twice.
+ */
+function unavailable(req: express.Request, err: unknown) {
+  if (req.method === 'GET' || req.method === 'HEAD') return { outcome: 'read' };
+  if ((currentWriteLog()?.committed ?? 0) > 0) return { outcome: 'saved' };
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const resend = Object.entries(body).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+  return { outcome: err instanceof CommitUnknownError ? 'unknown' : 'not-saved', resend: { action: req.originalUrl, fields: resend } };
 }

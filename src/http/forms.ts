@@ -32,3 +32,13 @@ export function ruleErrors(err: ApplicationError): FieldErrors {
 
 /** A fresh one-time token for a form whose double submission must record once. */
 export const newIdempotencyToken = () => crypto.randomBytes(18).toString('base64url');
+
+/*
+ * The two sides of a hand as radio choices. Labelled "Player 1" and "Player 2" in the HTML:
+ * without JavaScript a label must never name someone the selects above no longer show;
+ * static/js/hand-form.js puts the chosen names in.
+ */
+export const SIDE_CHOICES = [
+  { value: 'a', label: 'Player 1', id: 'winner-a' },
+  { value: 'b', label: 'Player 2', id: 'winner-b' },
+] as const;

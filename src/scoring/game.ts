@@ -91,12 +91,20 @@ export interface ScoredHand {
   outcome: Outcome;
   winner: Side | null;
   difference: number | null;
+  /** Both deadwood counts, when they were entered (a gin winner's blank count is 0). */
+  counts: { a: number; b: number } | null;
   points: number;
   doubled: boolean;
   knockLimit: number;
   /** The arithmetic, for the scorepad: "Knock: 18 − 6 = 12". */
   arithmetic: string;
 }
+
+/** What scoring one hand needs of the rules: a game's, or the league's for a quick hand. */
+export type HandRules = Pick<GameRules, 'ginBonus' | 'bigGinBonus' | 'undercutBonus' | 'knockLimit' | 'oklahoma'>;
+
+/** The usual knock limit, for hands outside a game. */
+export const KNOCK_LIMIT = 10;
 
 export type HandFieldErrors = Partial<Record<'outcome' | 'winner' | 'deadwood' | 'deadwoodA' | 'deadwoodB' | 'upcard', string>>;
 
@@ -109,7 +117,7 @@ const inRange = (n: number | undefined): n is number => n !== undefined && Numbe
  * difference is computed, and a knock where the defender has as little or less is
  * scored as the undercut it is.
  */
-export function scoreGameHand(rules: GameRules, entry: HandEntry): ScoreResult {
+export function scoreGameHand(rules: HandRules, entry: HandEntry): ScoreResult {
   const errors: HandFieldErrors = {};
   let knockLimit = rules.knockLimit;
   let doubled = false;
@@ -122,7 +130,7 @@ export function scoreGameHand(rules: GameRules, entry: HandEntry): ScoreResult {
   }
   if (entry.outcome === 'draw') {
     if (Object.keys(errors).length) return { ok: false, errors };
-    return { ok: true, hand: { outcome: 'draw', winner: null, difference: null, points: 0, doubled: false, knockLimit, arithmetic: 'Draw: no score' } };
+    return { ok: true, hand: { outcome: 'draw', winner: null, difference: null, counts: null, points: 0, doubled: false, knockLimit, arithmetic: 'Draw: no score' } };
   }
   if (!entry.winner) errors.winner = 'Choose who won the hand.';
   if (entry.outcome === 'big_gin' && rules.bigGinBonus === null) {
@@ -132,39 +140,61 @@ export function scoreGameHand(rules: GameRules, entry: HandEntry): ScoreResult {
     errors.outcome = 'The upcard is an ace: this hand can only be won by gin.';
   }
 
-  const hasCounts = entry.deadwoodA !== undefined || entry.deadwoodB !== undefined;
   let outcome: Outcome = entry.outcome;
   let winner = entry.winner;
   let difference: number | undefined;
   let subtraction = ''; // "18 − 6" when both counts were entered and neither is 0
+  let counts: { a: number; b: number } | null = null;
+  const goneOut = entry.outcome === 'gin' || entry.outcome === 'big_gin';
+  const count: { a: number | undefined; b: number | undefined } = { a: entry.deadwoodA, b: entry.deadwoodB };
+  // A gin's winner has no deadwood: a blank box for them means 0, not a missing count.
+  if (goneOut && entry.winner && count[entry.winner] === undefined && count[other(entry.winner)] !== undefined) {
+    count[entry.winner] = 0;
+  }
+  const hasCounts = count.a !== undefined || count.b !== undefined;
   if (hasCounts) {
-    if (!inRange(entry.deadwoodA)) errors.deadwoodA = `Enter a deadwood count from 0 to ${MAX_DEADWOOD}.`;
-    if (!inRange(entry.deadwoodB)) errors.deadwoodB = `Enter a deadwood count from 0 to ${MAX_DEADWOOD}.`;
-    if (entry.winner && inRange(entry.deadwoodA) && inRange(entry.deadwoodB)) {
-      const count = { a: entry.deadwoodA, b: entry.deadwoodB };
+    const missing = 'Enter this count too, or clear both counts and enter the difference.';
+    const countError = `Enter a deadwood count from 0 to ${MAX_DEADWOOD}.`;
+    if (!inRange(count.a)) errors.deadwoodA = count.a === undefined ? missing : countError;
+    if (!inRange(count.b)) errors.deadwoodB = count.b === undefined ? missing : countError;
+    if (goneOut && entry.winner && inRange(count[entry.winner]) && count[entry.winner] !== 0) {
+      errors[entry.winner === 'a' ? 'deadwoodA' : 'deadwoodB'] = 'Gin means the winner has no deadwood: their count must be 0.';
+    }
+    if (entry.winner && inRange(count.a) && inRange(count.b)) {
+      const counted = { a: count.a, b: count.b };
       // The player who went out: the winner, except in an undercut, where it is the loser.
       const knocker = entry.outcome === 'undercut' ? other(entry.winner) : entry.winner;
       const defender = other(knocker);
       const field = knocker === 'a' ? 'deadwoodA' : 'deadwoodB';
-      if ((outcome === 'gin' || outcome === 'big_gin') && count[knocker] !== 0) {
+      if (goneOut && counted[knocker] !== 0) {
         errors[field] = 'Gin means the winner has no deadwood: their count must be 0.';
-      } else if ((outcome === 'knock' || outcome === 'undercut') && count[knocker] > knockLimit) {
+      } else if ((outcome === 'knock' || outcome === 'undercut') && counted[knocker] > knockLimit) {
         errors[field] = `A knock needs deadwood of ${knockLimit} or less (the knock limit).`;
-      } else if (outcome === 'knock' && count[defender] <= count[knocker]) {
+      } else if (outcome === 'knock' && counted[defender] <= counted[knocker]) {
         outcome = 'undercut';
         winner = defender;
-      } else if (outcome === 'undercut' && count[defender] > count[knocker]) {
+      } else if (outcome === 'undercut' && counted[defender] > counted[knocker]) {
         errors.outcome = 'That is not an undercut: the defender has more deadwood than the knocker.';
       }
-      difference = Math.abs(count[knocker] - count[defender]);
-      const [high, low] = [Math.max(count.a, count.b), Math.min(count.a, count.b)];
+      difference = Math.abs(counted[knocker] - counted[defender]);
+      counts = counted;
+      const [high, low] = [Math.max(counted.a, counted.b), Math.min(counted.a, counted.b)];
       if (low > 0) subtraction = `${high} − ${low}`;
+      // Both ways of saying it were used: they must say the same thing.
+      if (entry.difference !== undefined && entry.difference !== difference) {
+        errors.deadwood = `The counts ${counted.a} and ${counted.b} make a difference of ${difference}, not ${entry.difference}. Clear the difference or correct the counts.`;
+        errors.deadwoodA ??= `Disagrees with the difference (${entry.difference}).`;
+        errors.deadwoodB ??= `Disagrees with the difference (${entry.difference}).`;
+      }
     }
   } else if (!inRange(entry.difference)) {
     errors.deadwood =
       entry.difference === undefined
         ? 'Enter both deadwood counts, or the difference.'
         : `Enter the deadwood difference as a whole number from 0 to ${MAX_DEADWOOD}.`;
+  } else if (entry.outcome === 'knock' && entry.difference === 0) {
+    // Equal deadwood is an undercut, won by the defender; never a knock worth 0.
+    errors.deadwood = 'A knock with a difference of 0 is an undercut: the other player had as little deadwood. Choose Undercut and the other player as the winner.';
   } else {
     difference = entry.difference;
   }
@@ -180,7 +210,7 @@ export function scoreGameHand(rules: GameRules, entry: HandEntry): ScoreResult {
       ? `${label}: ${bonus} + ${subtraction ? `(${subtraction})` : difference} = ${base}`
       : `${label}: ${subtraction ? `${subtraction} = ${difference}` : difference}`) +
     (doubled ? `, doubled by the spade upcard = ${points}` : '');
-  return { ok: true, hand: { outcome, winner, difference, points, doubled, knockLimit, arithmetic } };
+  return { ok: true, hand: { outcome, winner, difference, counts, points, doubled, knockLimit, arithmetic } };
 }
 
 const HAND_LABELS: Record<Outcome, string> = { knock: 'Knock', gin: 'Gin', big_gin: 'Big gin', undercut: 'Undercut', draw: 'Draw' };

@@ -1,5 +1,13 @@
-// Progressive enhancement for the hand form: the "Who won?" choices show the names of the
-// players picked above them. The form works without this script.
+// Progressive enhancement for the forms. Everything works without this script.
+
+// A form page shown again by Back from the browser's back-forward cache would still hold
+// a spent one-time token: load it afresh instead.
+window.addEventListener('pageshow', (event) => {
+  if (event.persisted && document.querySelector('input[name="token"]')) window.location.reload();
+});
+
+// The "Who won?" (or "Who deals first?") choices say "Player 1" and "Player 2" in the
+// page; with this script they show the names picked in the selects above them.
 document.addEventListener('DOMContentLoaded', () => {
   const form = document.querySelector('form.hand-form');
   if (!form) return;

@@ -137,14 +137,14 @@ describe('handListRecent and handFormGet', () => {
     const bob = await makePlayer(t.db, 'Bob');
     const carol = await makePlayer(t.db, 'Carol');
     for (let i = 0; i < 12; i++) {
-      await makeHand(t.db, { playerAId: alice.id, playerBId: bob.id, outcome: 'knock', winner: 'a', deadwood: i, playedAt: new Date(Date.UTC(2026, 10, 1, 12, i)) });
+      await makeHand(t.db, { playerAId: alice.id, playerBId: bob.id, outcome: 'knock', winner: 'a', deadwood: i + 1, playedAt: new Date(Date.UTC(2026, 10, 1, 12, i)) });
     }
     await makeHand(t.db, { playerAId: carol.id, playerBId: bob.id, outcome: 'gin', winner: 'a', deadwood: 1, playedAt: new Date(Date.UTC(2026, 10, 2)) });
     const recent = await handListRecent({ db: t.db, limit: 10 });
     expect(recent).toHaveLength(10);
     expect(recent[0]).toMatchObject({ winner: 'Carol', playerA: 'Carol', playerB: 'Bob', outcome: 'gin', points: 26 });
     expect(recent[0]?.playedAt).toBeInstanceOf(Date);
-    expect(recent.slice(1).map((h) => h.deadwood)).toEqual([11, 10, 9, 8, 7, 6, 5, 4, 3]);
+    expect(recent.slice(1).map((h) => h.deadwood)).toEqual([12, 11, 10, 9, 8, 7, 6, 5, 4]);
     expect((await handFormGet({ db: t.db })).lastPair).toEqual({ playerAId: carol.id, playerBId: bob.id });
   });
 });

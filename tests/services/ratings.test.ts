@@ -70,7 +70,7 @@ describe('stored ratings', () => {
       Array.from({ length: 20 }, (_, i) => {
         const a = players[i % 3] as { id: number };
         const b = players[(i + 1) % 3] as { id: number };
-        return makeHand(t.db, { playerAId: a.id, playerBId: b.id, outcome: 'knock', winner: i % 2 ? 'a' : 'b', deadwood: i });
+        return makeHand(t.db, { playerAId: a.id, playerBId: b.id, outcome: 'knock', winner: i % 2 ? 'a' : 'b', deadwood: i + 1 });
       }),
     );
     expect(await stored()).toHaveLength(40);

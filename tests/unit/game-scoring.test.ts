@@ -32,6 +32,10 @@ describe('scoreGameHand: North American', () => {
     ['an undercut entered as such', { outcome: 'undercut', winner: 'b', deadwoodA: 8, deadwoodB: 5 }, { outcome: 'undercut', winner: 'b', points: 28 }],
     ['an undercut from the difference', { outcome: 'undercut', winner: 'a', difference: 3 }, { points: 28, arithmetic: 'Undercut: 25 + 3 = 28' }],
     ['a draw', { outcome: 'draw' }, { outcome: 'draw', winner: null, points: 0, arithmetic: 'Draw: no score' }],
+    ["a gin with only the loser's count (the winner's box left blank)", { outcome: 'gin', winner: 'a', deadwoodB: 14 }, { outcome: 'gin', winner: 'a', points: 39, arithmetic: 'Gin: 25 + 14 = 39' }],
+    ['a big gin with only the loser\'s count', { outcome: 'big_gin', winner: 'b', deadwoodA: 9 }, { outcome: 'big_gin', winner: 'b', points: 40 }],
+    ['counts and a difference that agree', { outcome: 'knock', winner: 'a', deadwoodA: 6, deadwoodB: 18, difference: 12 }, { outcome: 'knock', points: 12 }],
+    ['an undercut with equal deadwood, from the difference', { outcome: 'undercut', winner: 'b', difference: 0 }, { outcome: 'undercut', winner: 'b', points: 25 }],
   ];
   it.each(cases)('%s', (_name, entry, expected) => {
     expect(scored(NA, entry)).toMatchObject(expected);
@@ -46,7 +50,11 @@ describe('scoreGameHand: rules it enforces', () => {
     ['an undercut that is not one', NA, { outcome: 'undercut', winner: 'b', deadwoodA: 5, deadwoodB: 9 }, 'outcome', /not an undercut/],
     ['no winner', NA, { outcome: 'knock', difference: 5 }, 'winner', /who won/],
     ['no deadwood at all', NA, { outcome: 'knock', winner: 'a' }, 'deadwood', /both deadwood counts, or the difference/],
-    ['only one count', NA, { outcome: 'knock', winner: 'a', deadwoodA: 4 }, 'deadwoodB', /deadwood count/],
+    ['only one count', NA, { outcome: 'knock', winner: 'a', deadwoodA: 4 }, 'deadwoodB', /Enter this count too/],
+    ['a knock with a difference of 0', NA, { outcome: 'knock', winner: 'a', difference: 0 }, 'deadwood', /difference of 0 is an undercut.*Choose Undercut/],
+    ['counts and a difference that disagree (the difference named)', NA, { outcome: 'knock', winner: 'a', deadwoodA: 6, deadwoodB: 18, difference: 10 }, 'deadwood', /6 and 18 make a difference of 12, not 10/],
+    ['counts and a difference that disagree (the counts named)', NA, { outcome: 'knock', winner: 'a', deadwoodA: 6, deadwoodB: 18, difference: 10 }, 'deadwoodA', /Disagrees with the difference \(10\)/],
+    ['gin with only the winner\'s count, non-zero', NA, { outcome: 'gin', winner: 'b', deadwoodB: 4 }, 'deadwoodB', /Gin means the winner has no deadwood/],
     ['a difference over 200', NA, { outcome: 'knock', winner: 'a', difference: 201 }, 'deadwood', /0 to 200/],
     ['Oklahoma without an upcard', OK, { outcome: 'knock', winner: 'a', difference: 3 }, 'upcard', /upcard/],
     ['Oklahoma knock over the upcard', OK, { outcome: 'knock', winner: 'a', deadwoodA: 5, deadwoodB: 20, upcard: { rank: '4', suit: 'H' } }, 'deadwoodA', /4 or less/],
@@ -184,6 +192,7 @@ describe('laws of a game', () => {
         fc.constantFrom<Side>('a', 'b'),
         fc.integer({ min: 0, max: 200 }),
         (outcome, winner, difference) => {
+          fc.pre(!(outcome === 'knock' && difference === 0)); // an undercut, refused as a knock
           const result = scoreGameHand(NA, { outcome, winner, difference });
           expect(result.ok).toBe(true);
           if (result.ok) expect(result.hand.points).toBeGreaterThanOrEqual(difference);

@@ -1,0 +1,17 @@
+import type { Config } from '../config.js';
+import { createDb, type Db, type DbLog } from '../db.js';
+import { DataDirInUseError } from '../dataDirLock.js';
+
+/**
+ * For the entry points (server, migrate, seed): the database, or, when the embedded data
+ * folder is already open in another process, that process named and the exit.
+ */
+export function openDatabase(database: Config['database'], log?: DbLog): Db {
+  try {
+    return createDb(database, log);
+  } catch (err) {
+    if (!(err instanceof DataDirInUseError)) throw err;
+    console.error(err.message);
+    process.exit(1);
+  }
+}
