@@ -71,14 +71,17 @@ export function createDb(database: Config['database'], log?: DbLog): Db {
     throw err;
   }
   const close = db.destroy.bind(db);
-  // Knex's destroy is overloaded (callback or promise); ours keeps the promise form and frees the folder.
-  db.destroy = (async () => {
-    try {
-      await close();
-    } finally {
-      lock.release();
-    }
-  }) as Db['destroy'];
+  // Closing the database frees the folder. (Knex defines destroy as a read-only property.)
+  Object.defineProperty(db, 'destroy', {
+    configurable: true,
+    value: async () => {
+      try {
+        await close();
+      } finally {
+        lock.release();
+      }
+    },
+  });
   return db;
 }
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { pino } from 'pino';
 import type { Express } from 'express';
@@ -27,6 +27,9 @@ describe.runIf(serverUrl)('when Postgres goes away and comes back', () => {
     url.host = `127.0.0.1:${proxy.port}`;
     db = createDb({ kind: 'postgres', url: url.toString(), ssl: false, poolMax: 5, statementTimeoutMs: 5000 }, { warn: () => {}, error: () => {} });
     app = createApp({ config: testConfig(), db, logger: pino({ level: 'silent' }) });
+  });
+  beforeEach(async () => {
+    await testDb.reset();
   });
   afterAll(async () => {
     await db?.destroy();
@@ -61,6 +64,7 @@ describe.runIf(serverUrl)('when Postgres goes away and comes back', () => {
       .send({ _csrf: form.csrf, token: hiddenValue(form.html, 'token'), playerA: String(alice.id), playerB: String(bob.id), outcome: 'gin', winner: 'a', deadwood: '4' });
     expect(write.status).toBe(503);
     expect(write.text).toContain('nothing was saved');
+    expect(write.text).toContain('Send it again');
     expect(write.text).not.toMatch(/\+29 \(gin\)/);
 
     await proxy.restore();
@@ -75,5 +79,57 @@ describe.runIf(serverUrl)('when Postgres goes away and comes back', () => {
       .send({ _csrf: form.csrf, token: hiddenValue(form.html, 'token'), playerA: String(alice.id), playerB: String(bob.id), outcome: 'gin', winner: 'a', deadwood: '4' })
       .expect(303);
     expect(await testDb.db('hands')).toHaveLength(1);
+  });
+
+  /** A fresh hand form for the client, and a way to post it. */
+  async function handForm(c: ReturnType<typeof client>) {
+    const form = await c.formTokens('/hands/new');
+    const [alice, bob] = await testDb.db('players').orderBy('id');
+    const body = { _csrf: form.csrf, token: hiddenValue(form.html, 'token'), playerA: String(alice.id), playerB: String(bob.id), outcome: 'knock', winner: 'b', deadwood: '9' };
+    return { body, post: () => c.agent.post('/hands').type('form').send(body) };
+  }
+
+  const handsStored = async () => (await testDb.db('hands')).length;
+
+  it('a hand whose commit went through is reported saved, though the database vanishes right after', async () => {
+    await makePlayer(testDb.db, 'Alice');
+    await makePlayer(testDb.db, 'Bob');
+    const c = client(app);
+    const { post } = await handForm(c);
+    const cut = proxy.cutAtNextCommit('after-commit-answered');
+    const res = await post();
+    await cut;
+    expect(res.status).toBe(303);
+    expect(await handsStored()).toBe(1);
+    // The next page cannot be shown, but it carries the message, and the message is true.
+    const next = await c.agent.get('/');
+    expect(next.status).toBe(503);
+    expect(next.text).toContain('Saved: Bob +9 (knock)');
+    await proxy.restore();
+  });
+
+  it.each([
+    ['before the commit reached the database', 'before-commit', 0],
+    ['after the commit reached the database, before its answer', 'after-commit-sent', 1],
+  ] as const)('a connection lost at the commit (%s) is reported as unknown, and sending it again stores it exactly once', async (_name, when, storedByTheCut) => {
+    await makePlayer(testDb.db, 'Alice');
+    await makePlayer(testDb.db, 'Bob');
+    const c = client(app);
+    const { body } = await handForm(c);
+    const cut = proxy.cutAtNextCommit(when);
+    const res = await c.agent.post('/hands').type('form').send(body);
+    await cut;
+    expect(res.status).toBe(503);
+    expect(res.text).toContain('We cannot tell whether that was saved');
+    expect(res.text).not.toContain('nothing was saved');
+    expect(await handsStored()).toBe(storedByTheCut);
+    // The page's "Send it again" form carries the same fields, token included.
+    const resend = Object.fromEntries([...res.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]));
+    expect(resend).toMatchObject({ token: body.token, deadwood: '9', winner: 'b' });
+    await proxy.restore();
+    await expect.poll(async () => (await request(app).get('/healthz')).status, { timeout: 5000 }).toBe(200);
+    await c.agent.post('/hands').type('form').send(resend).expect(303);
+    expect(await handsStored()).toBe(1);
+    expect((await c.agent.get('/').expect(200)).text).toContain(storedByTheCut ? 'Already saved: Bob +9 (knock)' : 'Saved: Bob +9 (knock)');
   });
 });

@@ -1,5 +1,11 @@
 import net from 'node:net';
 
+export type CommitCut = 'before-commit' | 'after-commit-sent' | 'after-commit-answered';
+interface Trap {
+  when: CommitCut;
+  sprung: () => void;
+}
+
 /**
  * A TCP proxy in front of the test Postgres, so a test can take the database away from
  * the app (refused connections, broken ones in flight) and give it back, without touching
@@ -8,6 +14,7 @@ import net from 'node:net';
 export class TcpProxy {
   private server: net.Server | null = null;
   private sockets = new Set<net.Socket>();
+  private commitTrap: Trap | null = null;
   port = 0;
 
   constructor(
@@ -23,13 +30,45 @@ export class TcpProxy {
         s.on('close', () => this.sockets.delete(s));
         s.on('error', () => s.destroy());
       }
-      client.pipe(upstream).pipe(client);
+      client.on('data', (chunk: Buffer) => {
+        const trap = this.commitTrap && chunk.includes('COMMIT') ? this.commitTrap : null;
+        if (trap) this.commitTrap = null;
+        if (trap?.when === 'before-commit') return this.spring(trap);
+        upstream.write(chunk);
+        // Flushed to the server, then gone before any answer comes back.
+        if (trap?.when === 'after-commit-sent') return void upstream.end(() => this.spring(trap));
+        if (trap) answerTrap = trap;
+      });
+      let answerTrap: Trap | null = null;
+      upstream.on('data', (chunk: Buffer) => {
+        const trap = answerTrap;
+        answerTrap = null;
+        // The app hears "COMMIT done", then the database vanishes.
+        if (trap) return void client.end(chunk, () => this.spring(trap));
+        client.write(chunk);
+      });
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
     await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
     this.port = (this.server.address() as net.AddressInfo).port;
     return this.port;
+  }
+
+  /**
+   * Cuts the database away at the next COMMIT any connection sends: before it reaches the
+   * server (not saved), after it reached the server but before the answer (saved, and the
+   * app cannot know), or right after the app heard that it committed (saved). Resolves
+   * once cut.
+   */
+  cutAtNextCommit(when: CommitCut): Promise<void> {
+    return new Promise((resolve) => {
+      this.commitTrap = { when, sprung: resolve };
+    });
+  }
+
+  private spring(trap: Trap): void {
+    void this.cut().then(() => trap.sprung());
   }
 
   /** The database becomes unreachable: open connections break, new ones are refused. */
