@@ -46,9 +46,17 @@ export async function listen(app: Express): Promise<{ server: Server; url: strin
 }
 
 /** A phone-sized page that records every console error and CSP violation it sees. */
-export async function phonePage(browser: Browser, options: { colorScheme?: 'light' | 'dark' } = {}) {
+export interface PhoneOptions {
+  colorScheme?: 'light' | 'dark';
+  /** 390x844 unless given, e.g. 320x568 for the smallest phones. */
+  viewport?: { width: number; height: number };
+  javaScriptEnabled?: boolean;
+}
+
+export async function phonePage(browser: Browser, options: PhoneOptions = {}) {
   const context = await browser.newContext({
-    viewport: { width: 390, height: 844 },
+    viewport: options.viewport ?? { width: 390, height: 844 },
+    javaScriptEnabled: options.javaScriptEnabled ?? true,
     deviceScaleFactor: 2,
     isMobile: true,
     hasTouch: true,
