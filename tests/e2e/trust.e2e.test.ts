@@ -214,4 +214,32 @@ describe.runIf(run)('trust at the table, on a phone', () => {
       expect((await hands()).map((h) => h.id)).toEqual([hand?.id]);
     }
   });
+
+  it('at 320 px in dark mode, with a 40-character name and a pasted odd name, the forms fit and save the right players', async () => {
+    const long = await makePlayer(t.db, 'Bartholomew-Fitzgerald-Montgomery-Smythe'); // 40 characters
+    const odd = await makePlayer(t.db, 'Zoë Ñúñez 李');
+    const { page, problems } = await phonePage(b.browser, { colorScheme: 'dark', viewport: { width: 320, height: 568 } });
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    await page.goto(`${b.url}/hands/new`);
+    await page.locator('#field-playerA').selectOption({ label: long.name });
+    await page.locator('#field-playerB').selectOption({ label: odd.name });
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await quickHand(page, 'gin', odd.name, '7');
+    await screenshot(page, 'trust-hand-form-320-dark');
+    await page.getByRole('button', { name: 'Save hand' }).click();
+    await page.waitForURL(`${b.url}/`);
+    await expect.poll(() => flash(page)).toContain(`Saved: ${odd.name} +32 (gin)`);
+    expect((await hands()).map((h) => [h.player_a_id, h.player_b_id, h.winner_id, h.points])).toEqual([[long.id, odd.id, odd.id, 32]]);
+
+    await page.goto(`${b.url}/games/new`);
+    await page.locator('#field-playerA').selectOption({ label: long.name });
+    await page.locator('#field-playerB').selectOption({ label: odd.name });
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await page.getByRole('radio', { name: 'North American' }).check();
+    await page.getByRole('button', { name: 'Start the game' }).click();
+    await page.waitForURL(/\/games\/\d+$/);
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await screenshot(page, 'trust-scorepad-320-dark');
+    expect(problems).toEqual([]);
+  });
 });
