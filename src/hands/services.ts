@@ -33,6 +33,10 @@ export interface RecordedHand {
   headline: string;
 }
 
+/** The key a quick hand is stored under: its form's token with what the form said. */
+export const quickHandKey = (token: string, hand: Pick<HandRecordInput, 'playerAId' | 'playerBId' | 'outcome' | 'winner' | 'deadwood'>): string =>
+  requestKey(token, { kind: 'hand', playerAId: hand.playerAId, playerBId: hand.playerBId, outcome: hand.outcome, winner: hand.winner, deadwood: hand.deadwood });
+
 /** A quick hand is scored by the same rules as a hand of a game, with the usual knock limit. */
 const quickHandRules = (rules: Rules): HandRules => ({ ...rules, knockLimit: KNOCK_LIMIT, oklahoma: false });
 
@@ -52,14 +56,7 @@ export async function handRecord(input: HandRecordInput): Promise<RecordedHand> 
   const hand = scored.hand;
 
   const winnerId = hand.winner === 'a' ? playerAId : hand.winner === 'b' ? playerBId : null;
-  const idempotencyKey = requestKey(input.idempotencyKey, {
-    kind: 'hand',
-    playerAId,
-    playerBId,
-    outcome,
-    winner: input.winner,
-    deadwood: input.deadwood,
-  });
+  const idempotencyKey = quickHandKey(input.idempotencyKey, input);
   const row = {
     player_a_id: playerAId,
     player_b_id: playerBId,

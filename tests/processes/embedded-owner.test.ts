@@ -96,8 +96,8 @@ describe('two real processes on one data folder', () => {
   it('the second refuses at once; after the first is killed, the next one takes over', async () => {
     const dataDir = tmpDir();
     const port = String(20_000 + Math.floor(Math.random() * 20_000));
-    const { DATABASE_URL: _notThis, ...inherited } = process.env;
-    const env = { ...inherited, DATA_DIR: dataDir, PORT: port, NODE_ENV: 'development', LOG_LEVEL: 'info' };
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: port, NODE_ENV: 'development', LOG_LEVEL: 'info' };
+    delete env.DATABASE_URL; // the embedded database, whatever this shell has
     const server = spawn(tsx, ['src/server.ts'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(server);
     await new Promise<void>((resolve, reject) => {
