@@ -28,10 +28,11 @@ const pgTypes = {
   },
 };
 
-export function createPgliteInstance(dataDir?: string): PGlite {
+/** A PGlite engine: in a folder, or in memory; in memory it may start from a dump (a test's template). */
+export function createPgliteInstance(dataDir?: string, loadDataDir?: Blob): PGlite {
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
   // (Options go in the one argument: PGlite ignores them after an undefined dataDir.)
-  return new PGlite({ dataDir, parsers: { [NUMERIC]: toNumber } });
+  return new PGlite({ dataDir, parsers: { [NUMERIC]: toNumber }, ...(loadDataDir ? { loadDataDir } : {}) });
 }
 
 /** Where Knex's own warnings go (it writes to the console otherwise): the app's logger. */

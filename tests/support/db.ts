@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import { scratchDatabase } from './scratchDatabase.js';
+import { PGLITE_TEMPLATE_ENV } from './template.js';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createDb, createPgliteDb, createPgliteInstance, migrateLatest, type Db } from '../../src/db.js';
 
@@ -27,7 +29,8 @@ export async function createTestDb(): Promise<TestDb> {
     db = createDb({ kind: 'postgres', url: scratch.url, ssl: false, poolMax: 10, statementTimeoutMs: 10_000 });
     drop = scratch.drop;
   } else {
-    db = createPgliteDb(createPgliteInstance());
+    const template = process.env[PGLITE_TEMPLATE_ENV];
+    db = createPgliteDb(createPgliteInstance(undefined, template ? new Blob([fs.readFileSync(template)]) : undefined));
   }
   await migrateLatest(db);
   return {
