@@ -34,6 +34,8 @@ export function client(app: Express) {
 }
 
 export const TEST_PASSCODE = 'correct-horse';
+/** A SECRET_KEY that production accepts (long, varied, not the development default). */
+export const TEST_SECRET_KEY = 'test-only-secret-7f3a9c1e5b2d8046-QWERTYuiop';
 
 /** Signs a client in through the real form; returns the page's new CSRF token. */
 export async function signIn(c: ReturnType<typeof client>, playerId: number, passcode = TEST_PASSCODE): Promise<string> {

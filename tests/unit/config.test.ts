@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { TEST_SECRET_KEY } from '../support/app.js';
 
 describe('loadConfig', () => {
   it('gives working defaults for a newcomer: embedded database, port 3000, North American rules', () => {
@@ -14,7 +15,7 @@ describe('loadConfig', () => {
     const config = loadConfig({
       NODE_ENV: 'production',
       DATABASE_URL: 'postgres://u:p@db.example:5432/league',
-      SECRET_KEY: 'x'.repeat(40),
+      SECRET_KEY: TEST_SECRET_KEY,
       LEAGUE_PASSCODE: 'pub-quiz-42',
       DATABASE_POOL_MAX: '8',
     });
@@ -22,7 +23,7 @@ describe('loadConfig', () => {
   });
 
   it('lets SSL be switched off', () => {
-    const config = loadConfig({ DATABASE_URL: 'postgres://localhost/x', DATABASE_SSL: 'false', NODE_ENV: 'production', SECRET_KEY: 'y'.repeat(32), OPEN_LEAGUE: 'true' });
+    const config = loadConfig({ DATABASE_URL: 'postgres://localhost/x', DATABASE_SSL: 'false', NODE_ENV: 'production', SECRET_KEY: TEST_SECRET_KEY, OPEN_LEAGUE: 'true' });
     expect(config.database).toMatchObject({ ssl: false });
   });
 
@@ -54,7 +55,7 @@ describe('loadConfig', () => {
   });
 
   it('refuses to run in production without a passcode, unless the league is open on purpose', () => {
-    const env = { NODE_ENV: 'production', SECRET_KEY: 's'.repeat(40) };
+    const env = { NODE_ENV: 'production', SECRET_KEY: TEST_SECRET_KEY };
     expect(() => loadConfig(env)).toThrow(/LEAGUE_PASSCODE: required in production/);
     expect(loadConfig({ ...env, OPEN_LEAGUE: 'true' }).access).toEqual({ passcode: null, private: false });
     expect(loadConfig({ ...env, LEAGUE_PASSCODE: 'secret-pass' }).access).toEqual({ passcode: 'secret-pass', private: false });
