@@ -50,15 +50,17 @@ const hostAndPort = (value: string) => {
   const [host = '', port, ...rest] = value.split(':');
   return hostName.test(host) && rest.length === 0 && (port === undefined || /^\d{1,5}$/.test(port));
 };
+// An empty value (as a dashboard may leave it) means "not set", never 0 or "no host".
+const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema);
 const securityEnv = {
   /** Proxy hops in front of the app whose X-Forwarded-* headers are believed. */
-  TRUST_PROXY: z.coerce
+  TRUST_PROXY: unsetIfEmpty(z.coerce
     .number({ error: 'expected a whole number of proxy hops (0: none)' })
     .int({ error: 'expected a whole number of proxy hops (0: none)' })
     .min(0, { error: 'expected a whole number of proxy hops (0: none)' })
     .max(10, { error: 'expected at most 10 proxy hops' })
-    .optional(),
-  CANONICAL_HOST: z.string().trim().toLowerCase().refine(hostAndPort, { error: 'expected a host name such as league.example.com' }).optional(),
+    .optional()),
+  CANONICAL_HOST: unsetIfEmpty(z.string().trim().toLowerCase().refine(hostAndPort, { error: 'expected a host name such as league.example.com' }).optional()),
   ALLOWED_HOSTS: z
     .string()
     .transform((s) => s.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean))

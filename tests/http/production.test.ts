@@ -12,8 +12,8 @@ const t = useTestDb();
 const production = { NODE_ENV: 'production', SECRET_KEY: TEST_SECRET_KEY, OPEN_LEAGUE: 'true' };
 
 describe('in production behind a proxy', () => {
-  it('redirects plain HTTP to HTTPS by X-Forwarded-Proto', async () => {
-    const res = await request(createTestApp(t.db, production))
+  it('redirects plain HTTP to HTTPS by X-Forwarded-Proto, on a host it knows', async () => {
+    const res = await request(createTestApp(t.db, { ...production, ALLOWED_HOSTS: 'league.example' }))
       .get('/players?x=1')
       .set('Host', 'league.example')
       .set('X-Forwarded-Proto', 'http')
