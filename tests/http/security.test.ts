@@ -9,7 +9,7 @@ import request from 'supertest';
 import { pino } from 'pino';
 import type { Express } from 'express';
 import { useTestDb } from '../support/db.js';
-import { client, createTestApp, hiddenValue, signIn, TEST_PASSCODE, TEST_SECRET_KEY, testConfig } from '../support/app.js';
+import { client, cookieOf, createTestApp, hiddenValue, signIn, signInCopy, TEST_PASSCODE, TEST_SECRET_KEY, testConfig } from '../support/app.js';
 import { makePlayer } from '../support/factories.js';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -21,24 +21,6 @@ const t = useTestDb();
 const members = { LEAGUE_PASSCODE: TEST_PASSCODE };
 const production = { NODE_ENV: 'production', SECRET_KEY: TEST_SECRET_KEY, LEAGUE_PASSCODE: TEST_PASSCODE };
 const count = async (table: string) => Number((await t.db(table).count({ n: '*' }))[0]?.n);
-
-/** The cookies a response set, as a Cookie header: a copy of the phone's cookie. */
-function cookieOf(res: { headers: Record<string, unknown> }): string {
-  const set = res.headers['set-cookie'];
-  return (Array.isArray(set) ? set : [String(set)]).map((c: string) => c.split(';')[0]).join('; ');
-}
-
-/** Signs in through the form and returns a copy of the cookie it set. */
-async function signInCopy(app: Express, playerId: number, passcode = TEST_PASSCODE): Promise<string> {
-  const page = await request(app).get('/sign-in').expect(200);
-  const res = await request(app)
-    .post('/sign-in')
-    .set('Cookie', cookieOf(page))
-    .type('form')
-    .send({ _csrf: hiddenValue(page.text, '_csrf'), passcode, who: String(playerId) })
-    .expect(303);
-  return cookieOf(res);
-}
 
 /** Records a quick hand with a cookie; returns the status. */
 async function recordWith(app: Express, cookie: string, a: number, b: number): Promise<number> {

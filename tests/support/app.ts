@@ -43,3 +43,21 @@ export async function signIn(c: ReturnType<typeof client>, playerId: number, pas
   await c.agent.post('/sign-in').type('form').send({ _csrf: csrf, passcode, who: String(playerId) }).expect(303);
   return (await c.formTokens('/sign-in')).csrf;
 }
+
+/** The cookies a response set, as a Cookie header: a copy of what the phone keeps. */
+export function cookieOf(res: { headers: Record<string, unknown> }): string {
+  const set = res.headers['set-cookie'];
+  return (Array.isArray(set) ? set : [String(set)]).map((c: string) => c.split(';')[0]).join('; ');
+}
+
+/** Signs in through the form without an agent; returns a copy of the cookie it set. */
+export async function signInCopy(app: Express, playerId: number, passcode = TEST_PASSCODE): Promise<string> {
+  const page = await request(app).get('/sign-in').expect(200);
+  const res = await request(app)
+    .post('/sign-in')
+    .set('Cookie', cookieOf(page))
+    .type('form')
+    .send({ _csrf: hiddenValue(page.text, '_csrf'), passcode, who: String(playerId) })
+    .expect(303);
+  return cookieOf(res);
+}
