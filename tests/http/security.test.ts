@@ -122,7 +122,7 @@ describe('2. sessions end on the server', () => {
     const phone2 = await signInCopy(app, alice.id);
     const bobs = await signInCopy(app, bob.id);
     const page = await request(app).get('/sign-in').set('Cookie', phone1).expect(200);
-    expect(page.text).toContain('Sign Alice out on all phones');
+    expect(page.text).toContain('Sign out on all my phones');
     const res = await request(app).post('/sign-out/everywhere').set('Cookie', phone1).type('form').send({ _csrf: hiddenValue(page.text, '_csrf') }).expect(303);
     const after = await request(app).get('/').set('Cookie', cookieOf(res)).expect(200);
     expect(after.text).toContain('Signed out on every phone (2 sessions ended)');
