@@ -25,6 +25,8 @@ export const SIGN_IN_ATTEMPTS = 10;
 /** Wrong passcodes from anywhere per window: many addresses cannot guess for long either. */
 export const SIGN_IN_LEAGUE_ATTEMPTS = 100;
 const LEAGUE_KEY = 'sign-in:league';
+/** How long an accepted passcode waits for "who are you" on that phone. */
+const STEP_TWO_MS = 15 * 60 * 1000;
 
 const BLOCKED_MESSAGES: Record<string, string> = {
   address: 'Too many sign-in attempts from here. Please wait 15 minutes, then try again.',
@@ -43,7 +45,11 @@ export function authRoutes({ db, config }: AppContext): express.Router {
   const fingerprint = passcodeFingerprint(config.secretKey, passcode);
   const privateLeague = config.access.private;
 
-  const passcodeAccepted = (req: express.Request) => passcode === null || req.session?.passcodeOk === fingerprint;
+  const passcodeAccepted = (req: express.Request) => {
+    if (passcode === null) return true;
+    const ok = req.session?.passcodeOk;
+    return ok?.fingerprint === fingerprint && typeof ok.at === 'number' && Date.now() - ok.at < STEP_TWO_MS;
+  };
 
   const renderForm = async (req: express.Request, res: express.Response, status: number, values: Record<string, string>, errors: FieldErrors = {}) => {
     const accepted = passcodeAccepted(req);
@@ -89,7 +95,7 @@ export function authRoutes({ db, config }: AppContext): express.Router {
       if (check.result === 'wrong') {
         return renderForm(req, res, 422, values, { passcode: 'That passcode is not right. Ask the others for it.' });
       }
-      if (req.session) req.session.passcodeOk = fingerprint;
+      if (req.session) req.session.passcodeOk = { fingerprint, at: Date.now() };
       if (who === undefined) {
         // Step one done: now "who are you".
         return res.redirect(303, `/sign-in?next=${encodeURIComponent(safeNext(next))}`);

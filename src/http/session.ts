@@ -10,8 +10,8 @@ declare global {
       flash?: Flash[];
       /** The member's session token; its row in member_sessions says who, and whether it still holds. */
       sid?: string;
-      /** Step one of signing in passed: the passcode fingerprint it was accepted under. */
-      passcodeOk?: string;
+      /** Step one of signing in passed: under which passcode (its fingerprint), and when. */
+      passcodeOk?: { fingerprint: string; at: number };
     }
   }
 }

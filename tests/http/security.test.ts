@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import request from 'supertest';
 import { pino } from 'pino';
 import type { Express } from 'express';
@@ -231,6 +231,24 @@ describe('4. a private league tells strangers nothing', () => {
     expect(done.headers.location).toBe('/players');
     await c.agent.get('/players').expect(200);
     expect(await t.db('member_sessions').select('player_id')).toEqual([{ player_id: bob.id }]);
+  });
+
+  it('forgets an accepted passcode after 15 minutes without "who are you"', async () => {
+    const bob = await makePlayer(t.db, 'Bob Qwerty');
+    const c = client(createTestApp(t.db, env));
+    const { csrf } = await c.formTokens('/sign-in');
+    await c.agent.post('/sign-in').type('form').send({ _csrf: csrf, passcode: TEST_PASSCODE }).expect(303);
+    expect((await c.formTokens('/sign-in')).html).toContain('Bob Qwerty');
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 16 * 60 * 1000);
+      const later = await c.formTokens('/sign-in');
+      expect(later.html).not.toContain('Bob Qwerty');
+      await c.agent.post('/sign-in').type('form').send({ _csrf: later.csrf, who: String(bob.id) }).expect(422);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(await count('member_sessions')).toBe(0);
   });
 
   it('does not skip the passcode for a "who" sent alone', async () => {
