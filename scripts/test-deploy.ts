@@ -116,6 +116,7 @@ async function main(): Promise<void> {
       DATABASE_SSL: 'false',
       SECRET_KEY: crypto.randomBytes(32).toString('hex'),
       LEAGUE_PASSCODE: 'deploy-test-passcode',
+      CANONICAL_HOST: 'league.example',
     };
 
     step(`Release phase: ${processes.release}`);
@@ -164,7 +165,7 @@ async function main(): Promise<void> {
     check('a POST without a CSRF token answers 403', forged.status === 403, String(forged.status));
 
     const plain = await fetch(`${BASE}/players`, { headers: { 'X-Forwarded-Proto': 'http' }, redirect: 'manual' });
-    check('plain HTTP behind the router is redirected to HTTPS', plain.status === 301 && (plain.headers.get('location') ?? '').startsWith('https://'));
+    check('plain HTTP behind the router is redirected to HTTPS on CANONICAL_HOST', plain.status === 301 && plain.headers.get('location') === 'https://league.example/players', `${plain.status} ${plain.headers.get('location')}`);
     check('logs are JSON lines with request ids', logs.split('\n').some((l) => l.startsWith('{') && l.includes('"req":{"id"')));
 
     step('SIGTERM');

@@ -24,7 +24,18 @@ import { leaderboardRoutes } from './leaderboard/routes.js';
 import { playerRoutes } from './players/routes.js';
 import { statsRoutes } from './stats/routes.js';
 import { pwaRoutes } from './pwa/routes.js';
-import { COMMIT_PATH, commitBody, transferRoutes, UPLOAD_PATHS, uploads } from './transfer/routes.js';
+import { LARGE_BODY_PATHS, transferRoutes } from './transfer/routes.js';
+
+/*
+ * Ordinary forms are small. The import routes take larger bodies (a file, or the CSV sent
+ * back to be committed); they parse them themselves, after the session, CSRF and member
+ * checks, so a stranger's upload is refused before it is read.
+ */
+const smallForms = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 });
+function formBodies(req: express.Request, res: express.Response, next: express.NextFunction): void {
+  if (req.method === 'POST' && LARGE_BODY_PATHS.has(req.path)) return next();
+  smallForms(req, res, next);
+}
 
 export interface AppDeps {
   config: Config;
@@ -38,8 +49,9 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   const production = config.env === 'production';
   const context = { config, db, cache: new VersionCache(db) };
 
-  // Heroku's router (and Fly's proxy) is the one hop in front of us.
-  app.set('trust proxy', 1);
+  // TRUST_PROXY: in production, Heroku's router (or Fly's proxy) is the one hop in front of
+  // us; elsewhere nobody is, and X-Forwarded-* would be whatever the client made up.
+  app.set('trust proxy', config.http.trustProxy || false);
   app.set('x-powered-by', false);
   setUpViews(app, {
     assets,
@@ -52,7 +64,7 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   app.use(requestLogger(logger));
   // Each request keeps a log of what it committed, so an error page can tell the truth.
   app.use((_req, _res, next) => withWriteLog(next));
-  if (production) app.use(redirectToHttps);
+  if (production) app.use(redirectToHttps(config.http));
   app.use(securityHeaders({ production }));
   // Pages are a few KB: a 64 KB brotli window is plenty, and keeps each concurrent
   // response's encoder small (the default window is 4 MB).
@@ -74,13 +86,11 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
     res.set('Cache-Control', 'no-cache');
     next();
   });
-  app.post(UPLOAD_PATHS, uploads);
-  app.post(COMMIT_PATH, commitBody);
-  app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
+  app.use(formBodies);
   app.use(sessions({ secretKey: config.secretKey, secure: production }));
   app.use(csrfProtection);
   app.use(pageLocals);
-  app.use(memberAccess(config));
+  app.use(memberAccess({ config, db }));
 
   app.use(authRoutes(context));
   app.use(activityRoutes(context));

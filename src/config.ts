@@ -23,6 +23,52 @@ const timeZone = z.string().refine(
 
 const DEV_SECRET = 'development-only-secret-do-not-use-in-production';
 
+// --- Secrets and proxies (issue 12: security hardening) -------------------------------
+const GENERATE_SECRET = 'generate one with `openssl rand -hex 32` (on Heroku: heroku config:set SECRET_KEY=$(openssl rand -hex 32))';
+export const SECRET_MIN_LENGTH = 32;
+export const SECRET_MIN_DISTINCT = 12;
+
+/**
+ * Why a SECRET_KEY is too weak for production, or null when it will do. The rule: at
+ * least 32 characters, no whitespace, at least 12 different characters, and not the
+ * development default printed in this file. `openssl rand -hex 32` (64 characters of 16
+ * kinds) and Heroku's `generator: secret` pass it; 'x' * 40 or 32 spaces do not.
+ */
+export function secretKeyProblem(secret: string | undefined): string | null {
+  if (!secret) return `required in production: ${GENERATE_SECRET}`;
+  if (secret === DEV_SECRET) return `the development default is public: ${GENERATE_SECRET}`;
+  if (/\s/.test(secret)) return `must not contain spaces or other whitespace: ${GENERATE_SECRET}`;
+  if (secret.length < SECRET_MIN_LENGTH) return `at least ${SECRET_MIN_LENGTH} characters: ${GENERATE_SECRET}`;
+  if (new Set(secret).size < SECRET_MIN_DISTINCT) {
+    return `too predictable: at least ${SECRET_MIN_DISTINCT} different characters: ${GENERATE_SECRET}`;
+  }
+  return null;
+}
+
+const hostName = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i;
+const hostAndPort = (value: string) => {
+  const [host = '', port, ...rest] = value.split(':');
+  return hostName.test(host) && rest.length === 0 && (port === undefined || /^\d{1,5}$/.test(port));
+};
+// An empty value (as a dashboard may leave it) means "not set", never 0 or "no host".
+const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema);
+const securityEnv = {
+  /** Proxy hops in front of the app whose X-Forwarded-* headers are believed. */
+  TRUST_PROXY: unsetIfEmpty(z.coerce
+    .number({ error: 'expected a whole number of proxy hops (0: none)' })
+    .int({ error: 'expected a whole number of proxy hops (0: none)' })
+    .min(0, { error: 'expected a whole number of proxy hops (0: none)' })
+    .max(10, { error: 'expected at most 10 proxy hops' })
+    .optional()),
+  CANONICAL_HOST: unsetIfEmpty(z.string().trim().toLowerCase().refine(hostAndPort, { error: 'expected a host name such as league.example.com' }).optional()),
+  ALLOWED_HOSTS: z
+    .string()
+    .transform((s) => s.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean))
+    .refine((hosts) => hosts.every((h) => hostName.test(h)), { error: 'expected host names (no scheme, no port) separated by commas' })
+    .default([]),
+};
+// ---------------------------------------------------------------------------------------
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -45,10 +91,12 @@ const envSchema = z
     OPEN_LEAGUE: z.enum(['true', 'false']).default('false'),
     ELO_START: int(1500, 100, 5000),
     ELO_K: int(32, 1, 100),
+    ...securityEnv,
   })
   .superRefine((env, ctx) => {
-    if (env.LEAGUE_PASSCODE !== undefined && env.LEAGUE_PASSCODE.length > 0 && env.LEAGUE_PASSCODE.length < 6) {
-      ctx.addIssue({ code: 'custom', path: ['LEAGUE_PASSCODE'], message: 'at least 6 characters' });
+    // Issue 12: spaces do not count towards a passcode's length (6 spaces is no passcode).
+    if (env.LEAGUE_PASSCODE !== undefined && env.LEAGUE_PASSCODE.length > 0 && env.LEAGUE_PASSCODE.trim().length < 6) {
+      ctx.addIssue({ code: 'custom', path: ['LEAGUE_PASSCODE'], message: 'at least 6 characters besides spaces (e.g. three words; or `openssl rand -base64 9`)' });
     }
     if (env.NODE_ENV === 'production' && !env.LEAGUE_PASSCODE && env.OPEN_LEAGUE !== 'true') {
       ctx.addIssue({
@@ -60,13 +108,9 @@ const envSchema = z
     if (env.PRIVATE_LEAGUE === 'true' && !env.LEAGUE_PASSCODE) {
       ctx.addIssue({ code: 'custom', path: ['PRIVATE_LEAGUE'], message: 'a private league needs LEAGUE_PASSCODE' });
     }
-    if (env.NODE_ENV === 'production' && (env.SECRET_KEY ?? '').length < 32) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SECRET_KEY'],
-        message: 'required in production, at least 32 characters (heroku config:set SECRET_KEY=$(openssl rand -hex 32))',
-      });
-    }
+    // Issue 12: the development default, whitespace and low-variety keys are refused.
+    const secretProblem = env.NODE_ENV === 'production' ? secretKeyProblem(env.SECRET_KEY) : null;
+    if (secretProblem) ctx.addIssue({ code: 'custom', path: ['SECRET_KEY'], message: secretProblem });
   });
 
 export interface Config {
@@ -85,6 +129,15 @@ export interface Config {
     private: boolean;
   };
   elo: { start: number; k: number };
+  /** Issue 12: proxies and hosts. */
+  http: {
+    /** Proxy hops whose X-Forwarded-For/-Proto/-Host are believed (0: none). */
+    trustProxy: number;
+    /** Where plain-HTTP requests are redirected; null: to the request's host if allowed. */
+    canonicalHost: string | null;
+    /** Hosts (lower case, no port) a request may name to be redirected to HTTPS on itself. */
+    allowedHosts: string[];
+  };
 }
 
 export class ConfigError extends Error {
@@ -126,5 +179,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     access: { passcode: e.LEAGUE_PASSCODE || null, private: e.PRIVATE_LEAGUE === 'true' },
     elo: { start: e.ELO_START, k: e.ELO_K },
+    http: {
+      // Heroku's router and Fly's proxy are one hop; without a proxy, X-Forwarded-For is
+      // whatever the client wrote, so it is ignored outside production unless configured.
+      trustProxy: e.TRUST_PROXY ?? (e.NODE_ENV === 'production' ? 1 : 0),
+      canonicalHost: e.CANONICAL_HOST ?? null,
+      allowedHosts: e.ALLOWED_HOSTS,
+    },
   };
 }

@@ -7,7 +7,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { Config } from './config.js';
 import { migrationSource } from '../migrations/index.js';
-import { CommitUnknownError } from './core/errors.js';
+import { CommitUnknownError, RolledBackError } from './core/errors.js';
 import { lockDataDir } from './dataDirLock.js';
 
 export type Db = Knex;
@@ -128,31 +128,80 @@ export function pgErrorCode(err: unknown): string | undefined {
     : undefined;
 }
 
-const DB_DOWN_CODES = new Set([
+/*
+ * Database outages, told apart from bugs. A connection failure anywhere — before the
+ * query (refused, no host, pool exhausted, server starting or shutting down), in the
+ * middle of it, or inside a transaction ("ROLLBACK - Client has encountered a connection
+ * error and is not queryable") — is a 503, never a 500. PGlite's equivalents are an
+ * instance that is closed or whose WebAssembly aborted.
+ *
+ * What the page may promise about a write depends on where it broke:
+ * - the statement never reached a server, or the transaction was being rolled back:
+ *   nothing was saved;
+ * - the connection broke while a statement ran (it may have been the COMMIT): unknown.
+ */
+
+/** Codes meaning the connection was never made, or the server refused the work. */
+const NOT_REACHED_CODES = new Set([
   'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  '57P03', // cannot_connect_now
+  '53300', // too_many_connections
+  '08001', // sqlclient_unable_to_establish_sqlconnection
+  '08004', // sqlserver_rejected_establishment_of_sqlconnection
+]);
+/** Codes meaning a connection broke while in use. */
+const BROKEN_CODES = new Set([
   'ECONNRESET',
   'ETIMEDOUT',
-  'ENOTFOUND',
   'EPIPE',
+  'ECONNABORTED',
   '57P01', // admin_shutdown
   '57P02', // crash_shutdown
-  '57P03', // cannot_connect_now
   '08000', // connection_exception
-  '08003',
-  '08006',
+  '08003', // connection_does_not_exist
+  '08006', // connection_failure
+  '08007', // transaction_resolution_unknown
 ]);
+const NOT_REACHED_MESSAGES =
+  /Timeout acquiring a connection|connect ECONNREFUSED|not queryable|^ROLLBACK\b|PGlite is clos(ed|ing)|PGlite failed to initialize/i;
+const BROKEN_MESSAGES = /Connection terminated|terminating connection|Connection ended unexpectedly|read ECONNRESET|write EPIPE|RuntimeError: Aborted/i;
+
+export interface DatabaseOutage {
+  /** 'no': nothing was written. 'unknown': the connection broke while a statement ran. */
+  saved: 'no' | 'unknown';
+}
+
+/** The error and what it wraps (Error.cause, AggregateError, driver errors kept by Knex). */
+function* chain(err: unknown, depth = 0): Generator<{ code?: unknown; message?: unknown; name?: unknown }> {
+  if (typeof err !== 'object' || err === null || depth > 5) return;
+  const e = err as { code?: unknown; message?: unknown; name?: unknown; cause?: unknown; errors?: unknown; originalError?: unknown; nativeError?: unknown };
+  yield e;
+  for (const inner of [e.cause, e.originalError, e.nativeError]) yield* chain(inner, depth + 1);
+  if (Array.isArray(e.errors)) for (const inner of e.errors) yield* chain(inner, depth + 1);
+}
+
+/** Whether an error means "the database is not there right now", and what that did to a write. */
+export function databaseOutage(err: unknown): DatabaseOutage | null {
+  // writeTransaction knows where it broke: before its commit, or during it.
+  if (err instanceof RolledBackError) return { saved: 'no' };
+  if (err instanceof CommitUnknownError) return { saved: 'unknown' };
+  let broken = false;
+  for (const e of chain(err)) {
+    const code = typeof e.code === 'string' ? e.code : '';
+    const message = typeof e.message === 'string' ? e.message : '';
+    if (NOT_REACHED_CODES.has(code) || e.name === 'KnexTimeoutError' || NOT_REACHED_MESSAGES.test(message)) return { saved: 'no' };
+    if (BROKEN_CODES.has(code) || BROKEN_MESSAGES.test(message)) broken = true;
+  }
+  return broken ? { saved: 'unknown' } : null;
+}
 
 /** True for errors that mean "the database is not there right now", not "this query is wrong". */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  if (err instanceof CommitUnknownError) return true;
-  if (typeof err !== 'object' || err === null) return false;
-  const e = err as { code?: unknown; message?: unknown; name?: unknown };
-  if (typeof e.code === 'string' && DB_DOWN_CODES.has(e.code)) return true;
-  const message = typeof e.message === 'string' ? e.message : '';
-  return (
-    e.name === 'KnexTimeoutError' ||
-    /Connection terminated|Timeout acquiring a connection|connect ECONNREFUSED|terminating connection|Client has encountered a connection error/i.test(message)
-  );
+  return databaseOutage(err) !== null;
 }
 
 /** What one request has written, so that an error afterwards can tell the truth about it. */
@@ -167,8 +216,8 @@ export const currentWriteLog = (): WriteLog | undefined => writeLogs.getStore();
 
 /**
  * A write in one transaction. It notes each commit in the request's write log, and tells a
- * failure before the commit (rolled back: nothing saved) from a connection lost during the
- * commit, after which nobody can know whether it was saved (CommitUnknownError).
+ * lost connection before the commit (RolledBackError: nothing saved) from one lost during
+ * the commit, after which nobody can know whether it was saved (CommitUnknownError).
  */
 export async function writeTransaction<T>(db: Db, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
   let committing = false;
@@ -182,7 +231,7 @@ export async function writeTransaction<T>(db: Db, work: (trx: Knex.Transaction) 
     if (log) log.committed += 1;
     return result;
   } catch (err) {
-    if (committing && isDatabaseUnavailable(err)) throw new CommitUnknownError({ cause: err });
-    throw err;
+    if (!isDatabaseUnavailable(err)) throw err;
+    throw committing ? new CommitUnknownError({ cause: err }) : new RolledBackError({ cause: err });
   }
 }

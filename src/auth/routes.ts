@@ -1,96 +1,157 @@
 import express from 'express';
-import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import type { AppContext } from '../http/context.js';
 import { fieldErrors, formValues, newIdempotencyToken, ruleErrors, type FieldErrors } from '../http/forms.js';
-import { safeNext } from '../http/members.js';
-import { KnexRateLimitStore } from '../http/rateLimitStore.js';
+import { actorOf, safeNext } from '../http/members.js';
 import { csrfRenew, flash } from '../http/session.js';
 import { ApplicationError } from '../core/errors.js';
 import { playerList } from '../players/selectors.js';
 import { playerNameSchema } from '../players/schemas.js';
-import { memberSignIn } from './services.js';
+import { passcodeFingerprint } from './passcode.js';
+import { memberSignIn, memberSignOut, memberSignOutEverywhere, passcodeCheck } from './services.js';
 
+const WHO = /^(new|[1-9]\d{0,8})$/;
 const signInSchema = z.object({
   passcode: z.string().max(200, { error: 'That passcode is too long.' }).default(''),
-  who: z.string({ error: 'Choose who you are.' }).regex(/^(new|[1-9]\d{0,8})$/, { error: 'Choose who you are.' }),
+  who: z.string().regex(WHO, { error: 'Choose who you are.' }).optional(),
   newName: z.string().optional(),
   next: z.string().optional(),
   token: z.string().optional(),
 });
 
 export const SIGN_IN_WINDOW_MS = 15 * 60 * 1000;
+/** Wrong passcodes per address per window. */
 export const SIGN_IN_ATTEMPTS = 10;
+/** Wrong passcodes from anywhere per window: many addresses cannot guess for long either. */
+export const SIGN_IN_LEAGUE_ATTEMPTS = 100;
+const LEAGUE_KEY = 'sign-in:league';
+/** How long an accepted passcode waits for "who are you" on that phone. */
+const STEP_TWO_MS = 15 * 60 * 1000;
 
+const BLOCKED_MESSAGES: Record<string, string> = {
+  address: 'Too many sign-in attempts from here. Please wait 15 minutes, then try again.',
+  league: 'Too many wrong passcodes have been tried in this league recently. Please wait 15 minutes, then try again.',
+};
+
+/*
+ * Signing in is two questions: the league's passcode, then "who are you". The second is
+ * asked only once the first is answered (the session remembers that the passcode was
+ * accepted), so a private league shows nobody's name to a stranger. Both may also come
+ * in one form, as the public league's page sends them.
+ */
 export function authRoutes({ db, config }: AppContext): express.Router {
   const router = express.Router();
   const passcode = config.access.passcode;
+  const fingerprint = passcodeFingerprint(config.secretKey, passcode);
+  const privateLeague = config.access.private;
 
-  // Failed attempts per client, counted in Postgres so that every web process agrees.
-  const limiter = rateLimit({
-    windowMs: SIGN_IN_WINDOW_MS,
-    limit: SIGN_IN_ATTEMPTS,
-    skipSuccessfulRequests: true,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    store: new KnexRateLimitStore(db, 'sign-in:'),
-    handler: (_req, res) => {
-      res.status(429).render('errors/client.njk', {
-        status: 429,
-        message: 'Too many sign-in attempts from here. Please wait 15 minutes, then try again.',
-      });
-    },
-  });
+  const passcodeAccepted = (req: express.Request) => {
+    if (passcode === null) return true;
+    const ok = req.session?.passcodeOk;
+    return ok?.fingerprint === fingerprint && typeof ok.at === 'number' && Date.now() - ok.at < STEP_TWO_MS;
+  };
 
-  const renderForm = async (res: express.Response, status: number, values: Record<string, string>, errors: FieldErrors = {}) => {
-    const players = await playerList({ db });
+  const renderForm = async (req: express.Request, res: express.Response, status: number, values: Record<string, string>, errors: FieldErrors = {}) => {
+    const accepted = passcodeAccepted(req);
+    // Until the passcode is accepted, a private league's page names nobody.
+    const askWho = accepted || !privateLeague;
+    const players = askWho ? await playerList({ db }) : [];
     res.status(status).render('auth/sign-in.njk', {
       choices: [...players, { id: 'new', name: 'Someone new…' }],
-      needsPasscode: passcode !== null,
+      needsPasscode: !accepted,
+      askWho,
       values: { token: newIdempotencyToken(), ...values },
       errors,
     });
   };
 
   router.get('/sign-in', async (req, res) => {
-    await renderForm(res, 200, { next: safeNext(req.query.next) });
+    await renderForm(req, res, 200, { next: safeNext(req.query.next) });
   });
 
-  router.post('/sign-in', limiter, async (req, res) => {
+  router.post('/sign-in', async (req, res) => {
     const values = formValues(req.body);
     delete values.passcode; // never sent back into the page
     const parsed = signInSchema.safeParse(req.body);
-    if (!parsed.success) return renderForm(res, 422, values, fieldErrors(parsed.error));
+    if (!parsed.success) return renderForm(req, res, 422, values, fieldErrors(parsed.error));
     const { who, next } = parsed.data;
+
+    if (passcode !== null && !passcodeAccepted(req)) {
+      const check = await passcodeCheck({
+        db,
+        expected: passcode,
+        given: parsed.data.passcode,
+        limits: [
+          { key: `sign-in:${req.ip ?? 'unknown'}`, limit: SIGN_IN_ATTEMPTS },
+          { key: LEAGUE_KEY, limit: SIGN_IN_LEAGUE_ATTEMPTS },
+        ],
+        windowMs: SIGN_IN_WINDOW_MS,
+      });
+      if (check.result === 'blocked') {
+        res.set('Retry-After', String(SIGN_IN_WINDOW_MS / 1000));
+        res.status(429).render('errors/client.njk', { status: 429, message: BLOCKED_MESSAGES[check.by.key === LEAGUE_KEY ? 'league' : 'address'] });
+        return;
+      }
+      if (check.result === 'wrong') {
+        return renderForm(req, res, 422, values, { passcode: 'That passcode is not right. Ask the others for it.' });
+      }
+      if (req.session) req.session.passcodeOk = { fingerprint, at: Date.now() };
+      if (who === undefined) {
+        // Step one done: now "who are you".
+        return res.redirect(303, `/sign-in?next=${encodeURIComponent(safeNext(next))}`);
+      }
+    }
+    if (who === undefined) return renderForm(req, res, 422, values, { who: 'Choose who you are.' });
+
     let newName: string | undefined;
     if (who === 'new') {
       const name = playerNameSchema.safeParse({ name: parsed.data.newName ?? '' });
-      if (!name.success) return renderForm(res, 422, values, { newName: fieldErrors(name.error).name ?? 'Enter your name.' });
+      if (!name.success) return renderForm(req, res, 422, values, { newName: fieldErrors(name.error).name ?? 'Enter your name.' });
       newName = name.data.name;
     }
     try {
-      const member = await memberSignIn({
+      const { member, token } = await memberSignIn({
         db,
-        expectedPasscode: passcode,
-        passcode: parsed.data.passcode,
         playerId: who === 'new' ? null : Number(who),
         newName,
         idempotencyKey: parsed.data.token,
+        passcodeFingerprint: fingerprint,
       });
-      if (req.session) req.session.member = member;
+      if (req.session) {
+        req.session.sid = token;
+        req.session.passcodeOk = undefined;
+      }
       csrfRenew(req);
       flash(req, 'success', `Signed in as ${member.name}.`);
       res.redirect(303, safeNext(next));
     } catch (err) {
       if (!(err instanceof ApplicationError)) throw err;
-      await renderForm(res, 422, values, ruleErrors(err));
+      await renderForm(req, res, 422, values, ruleErrors(err));
     }
   });
 
-  router.post('/sign-out', (req, res) => {
-    if (req.session) req.session.member = undefined;
+  router.post('/sign-out', async (req, res) => {
+    const token = req.session?.sid;
+    if (token) await memberSignOut({ db, token });
+    if (req.session) {
+      req.session.sid = undefined;
+      req.session.passcodeOk = undefined;
+    }
     csrfRenew(req);
     flash(req, 'info', 'Signed out. This phone can no longer change the scores until someone signs in.');
+    res.redirect(303, '/');
+  });
+
+  router.post('/sign-out/everywhere', async (req, res) => {
+    const playerId = actorOf(res);
+    if (playerId === null) return res.redirect(303, '/sign-in');
+    const ended = await memberSignOutEverywhere({ db, playerId });
+    if (req.session) {
+      req.session.sid = undefined;
+      req.session.passcodeOk = undefined;
+    }
+    csrfRenew(req);
+    flash(req, 'info', `Signed out on every phone (${ended} ${ended === 1 ? 'session' : 'sessions'} ended).`);
     res.redirect(303, '/');
   });
 

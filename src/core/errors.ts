@@ -37,3 +37,12 @@ export class GameOverError extends ApplicationError {
     super('This game is over, so the hand was not saved. Undo or correct a hand to reopen it.');
   }
 }
+
+/** The connection to the database was lost inside a transaction, before its commit: nothing was saved. */
+export class RolledBackError extends Error {
+  override name = 'RolledBackError';
+
+  constructor(options: { cause: unknown }) {
+    super('The connection to the database was lost before saving; nothing was saved.', options);
+  }
+}

@@ -1,9 +1,9 @@
 import type express from 'express';
-import { CommitUnknownError, NotFoundError } from '../core/errors.js';
-import { currentWriteLog, isDatabaseUnavailable } from '../db.js';
+import { NotFoundError } from '../core/errors.js';
+import { currentWriteLog, databaseOutage, isDatabaseUnavailable, type DatabaseOutage } from '../db.js';
 
-/** Re-exported for the modules that used to find it here. */
-export { isDatabaseUnavailable };
+/** Re-exported: the classification lives with the database code (src/db.ts). */
+export { databaseOutage, isDatabaseUnavailable };
 
 export function notFound(_req: express.Request, res: express.Response): void {
   res.status(404).render('errors/404.njk');
@@ -43,9 +43,10 @@ export function errorHandler(
     });
     return;
   }
-  if (isDatabaseUnavailable(err)) {
+  const outage = databaseOutage(err);
+  if (outage) {
     req.log?.warn({ err }, 'database unavailable');
-    res.status(503).set('Retry-After', '5').render('errors/503.njk', unavailable(req, err));
+    res.status(503).set('Retry-After', '5').render('errors/503.njk', unavailable(req, outage));
     return;
   }
   req.log?.error({ err }, 'unhandled error');
@@ -54,14 +55,15 @@ export function errorHandler(
 
 /*
  * What a 503 may truthfully say. A read only failed to show. A write whose transaction
- * committed was saved, whatever failed after it; one that broke during its commit may or
- * may not have been; anything else was rolled back. Where a resend could help, the page
- * offers to send the same form again: forms carry one-time tokens, so it never counts twice.
+ * committed was saved, whatever failed after it (the request's write log knows); one that
+ * broke during its commit may or may not have been; one rolled back was not. Where a
+ * resend could help, the page offers to send the same form again: forms that could
+ * double data carry one-time tokens, so it never counts twice.
  */
-function unavailable(req: express.Request, err: unknown) {
+function unavailable(req: express.Request, outage: DatabaseOutage) {
   if (req.method === 'GET' || req.method === 'HEAD') return { outcome: 'read' };
   if ((currentWriteLog()?.committed ?? 0) > 0) return { outcome: 'saved' };
   const body = (req.body ?? {}) as Record<string, unknown>;
-  const resend = Object.entries(body).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
-  return { outcome: err instanceof CommitUnknownError ? 'unknown' : 'not-saved', resend: { action: req.originalUrl, fields: resend } };
+  const fields = Object.entries(body).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+  return { outcome: outage.saved === 'no' ? 'not-saved' : 'unknown', resend: { action: req.originalUrl, fields } };
 }

@@ -1,5 +1,8 @@
 import type express from 'express';
 import type { Config } from '../config.js';
+import type { Db } from '../db.js';
+import { passcodeFingerprint } from '../auth/passcode.js';
+import { memberSessionGet } from '../auth/selectors.js';
 
 export interface Member {
   playerId: number;
@@ -12,11 +15,21 @@ const ALWAYS_OPEN = new Set(['/sign-in', '/healthz', '/manifest.webmanifest']);
 /**
  * Who is asking: the signed-in member, if any. A league with a passcode lets anyone read
  * (unless it is private) and only members write; a league without one is open to all.
+ *
+ * A member cookie holds a session token, checked against its row on each request (one
+ * primary-key read, only for requests that carry one): an ended session, or one opened
+ * under another passcode, is signed out here, and the cookie forgets it.
  */
-export function memberAccess(config: Config) {
+export function memberAccess({ config, db }: { config: Config; db: Db }) {
   const open = config.access.passcode === null;
-  return (req: express.Request, res: express.Response, next: express.NextFunction): void => {
-    const member = req.session?.member ?? null;
+  const fingerprint = passcodeFingerprint(config.secretKey, config.access.passcode);
+  return async (req: express.Request, res: express.Response, next: express.NextFunction): Promise<void> => {
+    const token = req.session?.sid;
+    let member: Member | null = null;
+    if (token) {
+      member = await memberSessionGet({ db, token, passcodeFingerprint: fingerprint });
+      if (!member && req.session) req.session.sid = undefined;
+    }
     res.locals.member = member;
     res.locals.openLeague = open;
     res.locals.canWrite = open || member !== null;

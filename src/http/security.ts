@@ -29,11 +29,23 @@ export function securityHeaders({ production }: { production: boolean }) {
 /**
  * Behind Heroku's router or Fly's proxy, a request that reached them over plain HTTP is
  * sent to HTTPS. Requests with no X-Forwarded-Proto (health checks, local runs) pass.
+ * The redirect goes only to a host the app knows: CANONICAL_HOST, or the request's own
+ * host when ALLOWED_HOSTS lists it. Any other Host (or X-Forwarded-Host) gets a 400, so
+ * nobody can make this site send a visitor elsewhere.
  */
-export function redirectToHttps(req: Request, res: Response, next: NextFunction): void {
-  if (req.get('x-forwarded-proto') && req.protocol === 'http') {
-    res.redirect(301, `https://${req.hostname}${req.originalUrl}`);
-    return;
-  }
-  next();
+export function redirectToHttps({ canonicalHost, allowedHosts }: { canonicalHost: string | null; allowedHosts: string[] }) {
+  const allowed = new Set(allowedHosts.map((h) => h.toLowerCase()));
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (!(req.get('x-forwarded-proto') && req.protocol === 'http')) return next();
+    const asked = (req.hostname ?? '').toLowerCase();
+    const host = canonicalHost ?? (allowed.has(asked) ? asked : null);
+    if (!host) {
+      res.status(400).render('errors/client.njk', {
+        status: 400,
+        message: 'This site answers only over HTTPS at its own address. Please type its https:// address.',
+      });
+      return;
+    }
+    res.redirect(301, `https://${host}${req.originalUrl}`);
+  };
 }

@@ -8,7 +8,10 @@ declare global {
     interface CookieSessionObject {
       csrfToken?: string;
       flash?: Flash[];
-      member?: { playerId: number; name: string };
+      /** The member's session token; its row in member_sessions says who, and whether it still holds. */
+      sid?: string;
+      /** Step one of signing in passed: under which passcode (its fingerprint), and when. */
+      passcodeOk?: { fingerprint: string; at: number };
     }
   }
 }
@@ -22,7 +25,8 @@ export interface Flash {
 
 /*
  * The session lives in a signed cookie, so any number of web processes agree on it and
- * nothing is kept in memory. It holds the CSRF token and the flash messages.
+ * nothing is kept in memory. It holds the CSRF token, the flash messages and, for a
+ * member, a session token whose row in the database can be ended (see members.ts).
  */
 export function sessions({ secretKey, secure }: { secretKey: string; secure: boolean }) {
   return cookieSession({
@@ -35,8 +39,13 @@ export function sessions({ secretKey, secure }: { secretKey: string; secure: boo
   });
 }
 
+const first = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
 const csrf = csrfSync({
-  getTokenFromRequest: (req) => (req.body as Record<string, unknown> | undefined)?._csrf as string | undefined,
+  // From the form; for uploads, whose bodies are parsed only after this check, from the
+  // form's action URL (?_csrf=) or a header.
+  getTokenFromRequest: (req) =>
+    first((req.body as Record<string, unknown> | undefined)?._csrf) ?? first(req.get('x-csrf-token')) ?? first((req.query as Record<string, unknown>)._csrf),
   errorConfig: { statusCode: 403, message: 'This form has expired or did not come from this site. Please try again.', code: 'EBADCSRFTOKEN' },
 });
 

@@ -12,14 +12,16 @@ import { gamesCsvGet, handsCsvGet, leagueBackupGet } from './selectors.js';
 export const MAX_UPLOAD_BYTES = 1024 * 1024;
 
 /*
- * File uploads are parsed before the CSRF check (which reads the token from the parsed
- * body), so app.ts mounts this ahead of it. One file, 1 MB at most, kept in memory.
+ * One file, 1 MB at most, kept in memory. These bodies are parsed here, in the route,
+ * after the session, CSRF (token in the form's action URL) and member checks have passed:
+ * app.ts leaves them unread until then.
  */
-export const uploads = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 5 } }).single('file');
-export const UPLOAD_PATHS = ['/import/hands', '/import/backup'];
+const uploads = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 5 } }).single('file');
 /** The preview sends the whole CSV back to be committed: a larger form body on that route only. */
-export const COMMIT_PATH = '/import/hands/commit';
-export const commitBody = express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 5 });
+const COMMIT_PATH = '/import/hands/commit';
+const commitBody = express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 5 });
+/** Routes whose bodies app.ts must leave for the route to parse. */
+export const LARGE_BODY_PATHS = new Set(['/import/hands', '/import/backup', COMMIT_PATH]);
 
 const commitSchema = z.object({ csv: z.string().min(1, { error: 'The file to import is missing; upload it again.' }) });
 
@@ -52,7 +54,7 @@ export function transferRoutes({ db, config }: AppContext): express.Router {
 
   router.get('/import', requireMember, (_req, res) => res.redirect(303, '/export'));
 
-  router.post('/import/hands', async (req, res) => {
+  router.post('/import/hands', uploads, async (req, res) => {
     const file = fileText(req);
     if ('error' in file) return renderPage(res, 422, { csvError: file.error });
     const read = readHandsCsv(file.text, rules);
@@ -61,7 +63,7 @@ export function transferRoutes({ db, config }: AppContext): express.Router {
     renderPage(res, bad ? 422 : 200, { preview: { rows: read.rows, bad, csv: file.text } });
   });
 
-  router.post(COMMIT_PATH, async (req, res) => {
+  router.post(COMMIT_PATH, commitBody, async (req, res) => {
     const parsed = commitSchema.safeParse(req.body);
     if (!parsed.success) return renderPage(res, 422, { csvError: parsed.error.issues[0]?.message });
     const read = readHandsCsv(parsed.data.csv, rules);
@@ -80,7 +82,7 @@ export function transferRoutes({ db, config }: AppContext): express.Router {
     }
   });
 
-  router.post('/import/backup', async (req, res) => {
+  router.post('/import/backup', uploads, async (req, res) => {
     const file = fileText(req);
     if ('error' in file) return renderPage(res, 422, { backupError: file.error });
     let json: unknown;

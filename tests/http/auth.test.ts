@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { useTestDb } from '../support/db.js';
-import { client, createTestApp, hiddenValue, signIn, TEST_PASSCODE } from '../support/app.js';
+import { client, createTestApp, hiddenValue, signIn, TEST_PASSCODE, TEST_SECRET_KEY } from '../support/app.js';
 import { makePlayer } from '../support/factories.js';
 
 const t = useTestDb();
@@ -144,7 +144,7 @@ describe('an open league', () => {
   it('says so in a banner outside production', async () => {
     const res = await request(createTestApp(t.db)).get('/').expect(200);
     expect(res.text).toContain('This league is open: anyone can change the scores');
-    const prod = await request(createTestApp(t.db, { NODE_ENV: 'production', SECRET_KEY: 'k'.repeat(40), OPEN_LEAGUE: 'true' })).get('/').expect(200);
+    const prod = await request(createTestApp(t.db, { NODE_ENV: 'production', SECRET_KEY: TEST_SECRET_KEY, OPEN_LEAGUE: 'true' })).get('/').expect(200);
     expect(prod.text).not.toContain('This league is open');
     const closed = await request(createTestApp(t.db, members)).get('/').expect(200);
     expect(closed.text).not.toContain('This league is open');

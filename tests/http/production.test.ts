@@ -2,18 +2,18 @@ import { describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { pino } from 'pino';
 import { useTestDb } from '../support/db.js';
-import { client, createTestApp } from '../support/app.js';
+import { client, createTestApp, TEST_SECRET_KEY } from '../support/app.js';
 import { createApp } from '../../src/app.js';
 import { createDb } from '../../src/db.js';
 import { testConfig } from '../support/app.js';
 import { makePlayer } from '../support/factories.js';
 
 const t = useTestDb();
-const production = { NODE_ENV: 'production', SECRET_KEY: 'p'.repeat(40), OPEN_LEAGUE: 'true' };
+const production = { NODE_ENV: 'production', SECRET_KEY: TEST_SECRET_KEY, OPEN_LEAGUE: 'true' };
 
 describe('in production behind a proxy', () => {
-  it('redirects plain HTTP to HTTPS by X-Forwarded-Proto', async () => {
-    const res = await request(createTestApp(t.db, production))
+  it('redirects plain HTTP to HTTPS by X-Forwarded-Proto, on a host it knows', async () => {
+    const res = await request(createTestApp(t.db, { ...production, ALLOWED_HOSTS: 'league.example' }))
       .get('/players?x=1')
       .set('Host', 'league.example')
       .set('X-Forwarded-Proto', 'http')

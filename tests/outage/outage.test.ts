@@ -8,6 +8,10 @@ import { createTestDb, type TestDb } from '../support/db.js';
 import { client, hiddenValue, testConfig } from '../support/app.js';
 import { makePlayer } from '../support/factories.js';
 import { TcpProxy } from '../support/tcpProxy.js';
+import express from 'express';
+import { databaseOutage, errorHandler } from '../../src/http/errors.js';
+import { setUpViews } from '../../src/http/views.js';
+import { loadManifest } from '../../src/http/assets.js';
 
 const serverUrl = process.env.TEST_DATABASE_URL;
 if (!serverUrl) console.warn('\n*** Outage test SKIPPED: it needs real Postgres (set TEST_DATABASE_URL). ***\n');
@@ -131,5 +135,43 @@ describe.runIf(serverUrl)('when Postgres goes away and comes back', () => {
     await c.agent.post('/hands').type('form').send(resend).expect(303);
     expect(await handsStored()).toBe(1);
     expect((await c.agent.get('/').expect(200)).text).toContain(storedByTheCut ? 'Already saved: Bob +9 (knock)' : 'Saved: Bob +9 (knock)');
+  });
+
+  it('a connection cut inside a transaction is a 503 that says nothing was saved, not a 500', async () => {
+    await request(app).get('/healthz').expect(200);
+    // A transaction whose connection breaks between two statements: the next statement,
+    // and knex's ROLLBACK, meet a client that "has encountered a connection error".
+    let caught: unknown;
+    await db
+      .transaction(async (trx) => {
+        await trx('players').insert({ name: 'Written inside' });
+        await proxy.cut();
+        await new Promise((r) => setTimeout(r, 300));
+        await trx('players').insert({ name: 'Never sent' });
+      })
+      .catch((err: unknown) => {
+        caught = err;
+      });
+    await proxy.restore();
+    expect(String((caught as Error)?.message)).toMatch(/^ROLLBACK - Client has encountered a connection error/);
+    expect(databaseOutage(caught)).toEqual({ saved: 'no' });
+    expect(await testDb.db('players').where({ name: 'Written inside' })).toHaveLength(0);
+
+    // The same error, met by a route, through the app's error handler.
+    const page = express();
+    setUpViews(page, { assets: loadManifest(), leagueName: 'League', timeZone: 'UTC', watch: false, showOpenBanner: false });
+    page.post('/hands', () => {
+      throw caught;
+    });
+    page.get('/', () => {
+      throw caught;
+    });
+    page.use(errorHandler);
+    const write = await request(page).post('/hands').expect(503);
+    expect(write.text).toContain('nothing was saved');
+    expect(write.headers['retry-after']).toBe('5');
+    const read = await request(page).get('/').expect(503);
+    expect(read.text).not.toContain('saved');
+    await expect.poll(async () => (await request(app).get('/healthz')).status, { timeout: 5000 }).toBe(200);
   });
 });

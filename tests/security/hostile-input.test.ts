@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import request from 'supertest';
 import type { Express } from 'express';
 import { createTestDb, type TestDb } from '../support/db.js';
-import { client, createTestApp, hiddenValue, signIn, TEST_PASSCODE } from '../support/app.js';
+import { client, createTestApp, hiddenValue, signIn, signInCopy, TEST_PASSCODE, TEST_SECRET_KEY } from '../support/app.js';
 import { makeHand, makePlayer } from '../support/factories.js';
 import { gameHandRecord, gameStart } from '../../src/games/services.js';
 
@@ -22,6 +22,8 @@ interface Case {
   signedOut?: boolean;
   noCsrf?: boolean;
   cookie?: string;
+  /** The CSRF token in the URL (?_csrf=), as upload forms send it. */
+  csrfInUrl?: boolean;
 }
 
 const CLEAR = /is-danger|That did not work|Sign in first|Page not found|not right|Too many|expired|did not come from this site/;
@@ -38,11 +40,22 @@ let app: Express;
 let ids: { alice: number; bob: number; game: number; gameHand: number; hand: number };
 let c: ReturnType<typeof client>;
 let csrf: string;
+/** A session signed out on its phone, and a copy of its cookie kept (with its form token). */
+let revoked: { cookie: string; csrf: string };
+
+const BOUNDARY = 'hostile-boundary-42';
+const multipart = (fields: Record<string, string>, file = 'date,player_a,player_b,outcome,winner,deadwood\n2026-09-01,Alice,Bob,gin,Alice,5\n') => ({
+  type: `multipart/form-data; boundary=${BOUNDARY}`,
+  body:
+    Object.entries(fields)
+      .map(([k, v]) => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+      .join('') + `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="hands.csv"\r\nContent-Type: text/csv\r\n\r\n${file}\r\n--${BOUNDARY}--\r\n`,
+});
 
 async function snapshot(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   // rate_limits is left out on purpose: counting failed sign-ins is its job.
-  for (const table of ['players', 'hands', 'games', 'activity', 'ratings', 'league_version']) {
+  for (const table of ['players', 'hands', 'games', 'activity', 'ratings', 'league_version', 'member_sessions']) {
     const { rows } = await testDb.db.raw(
       `select count(*) as n, coalesce(md5(string_agg(t::text, '|' order by t::text)), '') as sum from ${table} t`,
     );
@@ -113,6 +126,19 @@ function cases(): Case[] {
   list.push({ name: 'sign in with a wrong passcode', method: 'POST', path: '/sign-in', form: { passcode: "' OR ''='", who: String(ids.alice) }, signedOut: true });
   list.push({ name: 'sign in as nobody', method: 'POST', path: '/sign-in', form: { passcode: TEST_PASSCODE, who: '999999' }, signedOut: true });
   list.push({ name: 'sign in with a malformed who', method: 'POST', path: '/sign-in', form: { passcode: TEST_PASSCODE, who: '<script>' }, signedOut: true });
+
+  // Issue 12: sessions, sign-in steps, uploads.
+  list.push({ name: 'a copied cookie of a signed-out session', method: 'POST', path: '/players', form: { name: 'Zed', _csrf: revoked.csrf }, cookie: revoked.cookie });
+  list.push({ name: 'a copied cookie of a signed-out session: hand', method: 'POST', path: '/hands', form: { ...hand, _csrf: revoked.csrf }, cookie: revoked.cookie });
+  list.push({ name: '"who" without the passcode', method: 'POST', path: '/sign-in', form: { who: String(ids.alice) }, signedOut: true });
+  list.push({ name: 'sign out on all phones while signed out', method: 'POST', path: '/sign-out/everywhere', form: {}, signedOut: true });
+  list.push({ name: 'an anonymous upload without a token', method: 'POST', path: '/import/hands', raw: multipart({}), signedOut: true });
+  list.push({ name: 'an anonymous restore without a token', method: 'POST', path: '/import/backup', raw: multipart({}, '{"format":"gin-rummy-leaderboard"}'), signedOut: true });
+  list.push({ name: 'an anonymous upload with a valid token in the URL', method: 'POST', path: '/import/hands', raw: multipart({}), signedOut: true, csrfInUrl: true });
+  list.push({ name: 'an anonymous commit with a valid token in the URL', method: 'POST', path: '/import/hands/commit', raw: { type: 'application/x-www-form-urlencoded', body: 'csv=date%2Cplayer_a' }, signedOut: true, csrfInUrl: true });
+  list.push({ name: 'a member\'s upload with the token only in the body', method: 'POST', path: '/import/hands', raw: multipart({ _csrf: '__mine__' }) });
+  list.push({ name: 'a member\'s upload with a forged token in the URL', method: 'POST', path: '/import/hands?_csrf=forged', raw: multipart({}) });
+  list.push({ name: 'a member\'s commit over 2 MB', method: 'POST', path: '/import/hands/commit', raw: { type: 'application/x-www-form-urlencoded', body: `csv=${'x'.repeat(2_200_000)}` }, csrfInUrl: true });
   return list;
 }
 
@@ -131,6 +157,10 @@ describe('hostile input', () => {
     ids = { alice: alice.id, bob: bob.id, game, gameHand, hand };
     c = client(app);
     csrf = await signIn(c, alice.id);
+    const copy = await signInCopy(app, bob.id);
+    const page = await request(app).get('/hands/new').set('Cookie', copy).expect(200);
+    revoked = { cookie: copy, csrf: hiddenValue(page.text, '_csrf') };
+    await request(app).post('/sign-out').set('Cookie', copy).type('form').send({ _csrf: revoked.csrf }).expect(303);
     const other = client(app);
     otherCsrf = (await other.formTokens('/sign-in')).csrf;
     all.push(...cases());
@@ -157,11 +187,12 @@ describe('hostile input', () => {
       } else if (k.form && !('token' in k.form)) {
         token = crypto.randomBytes(18).toString('base64url');
       }
-      let req = k.method === 'GET' ? agent.get(k.path) : agent.post(k.path);
-      if (k.cookie) req = request(app).post(k.path).set('Cookie', k.cookie);
+      const path = k.csrfInUrl ? `${k.path}${k.path.includes('?') ? '&' : '?'}_csrf=${encodeURIComponent(outCsrf)}` : k.path;
+      let req = k.method === 'GET' ? agent.get(path) : agent.post(path);
+      if (k.cookie) req = request(app).post(path).set('Cookie', k.cookie);
       let res;
       if (k.raw) {
-        res = await req.set('Content-Type', k.raw.type).send(k.raw.body);
+        res = await req.set('Content-Type', k.raw.type).send(typeof k.raw.body === 'string' ? k.raw.body.replace('__mine__', outCsrf) : k.raw.body);
       } else if (k.form) {
         const body: Record<string, string> = { token, ...k.form };
         if (!k.noCsrf && !('_csrf' in k.form)) body._csrf = outCsrf;
@@ -191,5 +222,46 @@ describe('hostile input', () => {
       expect(res.text, path).not.toContain('<img src=x');
       expect(res.text, path).toContain('&quot;&gt;&lt;img src=x onerror=alert(1)&gt;&#39;');
     }
+  });
+
+  it('shows a stranger nothing of a private league, whatever they send', async () => {
+    const closed = createTestApp(testDb.db, { LEAGUE_PASSCODE: TEST_PASSCODE, PRIVATE_LEAGUE: 'true' });
+    const stranger = client(closed);
+    const { csrf: strangerCsrf } = await stranger.formTokens('/sign-in');
+    const pages = [
+      await stranger.agent.get('/sign-in'),
+      await stranger.agent.get('/sign-in?next=/players'),
+      await stranger.agent.post('/sign-in').type('form').send({ _csrf: strangerCsrf, passcode: 'guess', who: String(ids.alice) }),
+      await stranger.agent.post('/sign-in').type('form').send({ _csrf: strangerCsrf, who: 'new', newName: 'Alice' }),
+      await stranger.agent.get(`/players/${ids.alice}`),
+      await stranger.agent.get('/export/league.json'),
+    ];
+    for (const res of pages) {
+      expect(res.text).not.toContain('Alice');
+      expect(res.text).not.toContain('Bob');
+    }
+  });
+
+  it('sends plain HTTP only to a host it knows', async () => {
+    const prod = createTestApp(testDb.db, { NODE_ENV: 'production', SECRET_KEY: TEST_SECRET_KEY, LEAGUE_PASSCODE: TEST_PASSCODE, ALLOWED_HOSTS: 'league.example' });
+    for (const [host, forwarded] of [['evil.example', ''], ['league.example', 'evil.example'], ['league.example.evil.example', ''], ['LEAGUE.EXAMPLE@evil.example', '']]) {
+      let req = request(prod).get('/').set('Host', host!).set('X-Forwarded-Proto', 'http');
+      if (forwarded) req = req.set('X-Forwarded-Host', forwarded);
+      const res = await req;
+      expect(res.status, `${host} ${forwarded}`).toBe(400);
+      expect(res.headers.location).toBeUndefined();
+    }
+  });
+
+  it('does not let a made-up X-Forwarded-For escape the sign-in limit', async () => {
+    const guesser = client(app);
+    const { csrf: guesserCsrf } = await guesser.formTokens('/sign-in');
+    const statuses = [];
+    for (let i = 0; i < 12; i++) {
+      const res = await guesser.agent.post('/sign-in').set('X-Forwarded-For', `198.51.100.${i}`).type('form').send({ _csrf: guesserCsrf, passcode: `guess-${i}`, who: String(ids.alice) });
+      statuses.push(res.status);
+    }
+    expect(statuses).toContain(429);
+    expect(statuses.slice(-1)).toEqual([429]);
   });
 });

@@ -34,10 +34,30 @@ export function client(app: Express) {
 }
 
 export const TEST_PASSCODE = 'correct-horse';
+/** A SECRET_KEY that production accepts (long, varied, not the development default). */
+export const TEST_SECRET_KEY = 'test-only-secret-7f3a9c1e5b2d8046-QWERTYuiop';
 
 /** Signs a client in through the real form; returns the page's new CSRF token. */
 export async function signIn(c: ReturnType<typeof client>, playerId: number, passcode = TEST_PASSCODE): Promise<string> {
   const { csrf } = await c.formTokens('/sign-in');
   await c.agent.post('/sign-in').type('form').send({ _csrf: csrf, passcode, who: String(playerId) }).expect(303);
   return (await c.formTokens('/sign-in')).csrf;
+}
+
+/** The cookies a response set, as a Cookie header: a copy of what the phone keeps. */
+export function cookieOf(res: { headers: Record<string, unknown> }): string {
+  const set = res.headers['set-cookie'];
+  return (Array.isArray(set) ? set : [String(set)]).map((c: string) => c.split(';')[0]).join('; ');
+}
+
+/** Signs in through the form without an agent; returns a copy of the cookie it set. */
+export async function signInCopy(app: Express, playerId: number, passcode = TEST_PASSCODE): Promise<string> {
+  const page = await request(app).get('/sign-in').expect(200);
+  const res = await request(app)
+    .post('/sign-in')
+    .set('Cookie', cookieOf(page))
+    .type('form')
+    .send({ _csrf: hiddenValue(page.text, '_csrf'), passcode, who: String(playerId) })
+    .expect(303);
+  return cookieOf(res);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { TEST_SECRET_KEY } from '../support/app.js';
 
 describe('loadConfig', () => {
   it('gives working defaults for a newcomer: embedded database, port 3000, North American rules', () => {
@@ -14,7 +15,7 @@ describe('loadConfig', () => {
     const config = loadConfig({
       NODE_ENV: 'production',
       DATABASE_URL: 'postgres://u:p@db.example:5432/league',
-      SECRET_KEY: 'x'.repeat(40),
+      SECRET_KEY: TEST_SECRET_KEY,
       LEAGUE_PASSCODE: 'pub-quiz-42',
       DATABASE_POOL_MAX: '8',
     });
@@ -22,7 +23,7 @@ describe('loadConfig', () => {
   });
 
   it('lets SSL be switched off', () => {
-    const config = loadConfig({ DATABASE_URL: 'postgres://localhost/x', DATABASE_SSL: 'false', NODE_ENV: 'production', SECRET_KEY: 'y'.repeat(32), OPEN_LEAGUE: 'true' });
+    const config = loadConfig({ DATABASE_URL: 'postgres://localhost/x', DATABASE_SSL: 'false', NODE_ENV: 'production', SECRET_KEY: TEST_SECRET_KEY, OPEN_LEAGUE: 'true' });
     expect(config.database).toMatchObject({ ssl: false });
   });
 
@@ -54,7 +55,7 @@ describe('loadConfig', () => {
   });
 
   it('refuses to run in production without a passcode, unless the league is open on purpose', () => {
-    const env = { NODE_ENV: 'production', SECRET_KEY: 's'.repeat(40) };
+    const env = { NODE_ENV: 'production', SECRET_KEY: TEST_SECRET_KEY };
     expect(() => loadConfig(env)).toThrow(/LEAGUE_PASSCODE: required in production/);
     expect(loadConfig({ ...env, OPEN_LEAGUE: 'true' }).access).toEqual({ passcode: null, private: false });
     expect(loadConfig({ ...env, LEAGUE_PASSCODE: 'secret-pass' }).access).toEqual({ passcode: 'secret-pass', private: false });
@@ -67,5 +68,47 @@ describe('loadConfig', () => {
 
   it('keeps the pool below the smallest Heroku plan\'s 20 connections', () => {
     expect(() => loadConfig({ DATABASE_POOL_MAX: '20' })).toThrow(/DATABASE_POOL_MAX: expected at most 19/);
+  });
+
+  it('refuses weak secrets in production with the command to make a good one', () => {
+    const env = { NODE_ENV: 'production', OPEN_LEAGUE: 'true' };
+    for (const [secret, why] of [
+      ['development-only-secret-do-not-use-in-production', /development default is public/],
+      [' '.repeat(40), /whitespace/],
+      ['q'.repeat(40), /too predictable/],
+      ['0123456789abcdef0123456789abcde', /at least 32 characters/],
+    ] as const) {
+      expect(() => loadConfig({ ...env, SECRET_KEY: secret }), secret).toThrow(why);
+      expect(() => loadConfig({ ...env, SECRET_KEY: secret }), secret).toThrow(/openssl rand -hex 32/);
+    }
+    // Outside production the development default is fine.
+    expect(loadConfig({}).secretKey).toBe('development-only-secret-do-not-use-in-production');
+  });
+
+  it('refuses a passcode of spaces anywhere, and an empty one in production', () => {
+    expect(() => loadConfig({ LEAGUE_PASSCODE: '      ' })).toThrow(/LEAGUE_PASSCODE: at least 6 characters besides spaces/);
+    expect(() => loadConfig({ NODE_ENV: 'production', SECRET_KEY: TEST_SECRET_KEY, LEAGUE_PASSCODE: '' })).toThrow(/LEAGUE_PASSCODE: required in production/);
+    expect(loadConfig({ LEAGUE_PASSCODE: ' our pub ' }).access.passcode).toBe(' our pub ');
+  });
+
+  it('trusts one proxy hop in production and none elsewhere, unless TRUST_PROXY says', () => {
+    const prod = { NODE_ENV: 'production', SECRET_KEY: TEST_SECRET_KEY, OPEN_LEAGUE: 'true' };
+    expect(loadConfig({}).http.trustProxy).toBe(0);
+    expect(loadConfig(prod).http.trustProxy).toBe(1);
+    expect(loadConfig({ ...prod, TRUST_PROXY: '' }).http.trustProxy).toBe(1);
+    expect(loadConfig({ ...prod, TRUST_PROXY: '0' }).http.trustProxy).toBe(0);
+    expect(loadConfig({ TRUST_PROXY: '2' }).http.trustProxy).toBe(2);
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY: expected a whole number of proxy hops/);
+  });
+
+  it('reads the hosts the HTTPS redirect may go to', () => {
+    expect(loadConfig({}).http).toMatchObject({ canonicalHost: null, allowedHosts: [] });
+    expect(loadConfig({ CANONICAL_HOST: 'Scores.Example.org:8443', ALLOWED_HOSTS: ' a.example ,B.example,' }).http).toMatchObject({
+      canonicalHost: 'scores.example.org:8443',
+      allowedHosts: ['a.example', 'b.example'],
+    });
+    for (const bad of ['https://x.example', 'x.example/path', 'x..example', 'x.example:port']) {
+      expect(() => loadConfig({ CANONICAL_HOST: bad }), bad).toThrow(/CANONICAL_HOST/);
+    }
   });
 });
