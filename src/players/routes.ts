@@ -6,7 +6,7 @@ import { actorOf } from '../http/members.js';
 import { ApplicationError, NotFoundError } from '../core/errors.js';
 import { idParamSchema, playerCreateSchema, playerNameSchema } from './schemas.js';
 import { playerCreate, playerRename } from './services.js';
-import { playerList } from './selectors.js';
+import { playerListWithLookAlikes } from './selectors.js';
 
 interface PageState {
   add?: { values: Record<string, string>; errors: FieldErrors };
@@ -17,7 +17,7 @@ export function playerRoutes({ db }: AppContext): express.Router {
   const router = express.Router();
 
   const renderPage = async (res: express.Response, status: number, state: PageState = {}) => {
-    const players = await playerList({ db });
+    const players = await playerListWithLookAlikes({ db });
     res.status(status).render('players/index.njk', { players, token: state.add?.values.token ?? newIdempotencyToken(), ...state });
   };
 
