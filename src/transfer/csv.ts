@@ -33,7 +33,7 @@ export function csvSafeRows<T extends Record<string, unknown>>(rows: T[]): T[] {
 export interface ImportRow {
   line: number;
   date: string;
-  /** Local date and time, "YYYY-MM-DD HH:MM", in the league's zone. */
+  /** Local date and time, "YYYY-MM-DD HH:MM" or "YYYY-MM-DD HH:MM:SS", in the league's zone. */
   localTime: string | null;
   /** Names in their stored form (the identity rule), with their keys. */
   playerA: string;
@@ -58,14 +58,22 @@ const OUTCOME_WORDS: Record<string, Outcome> = Object.fromEntries([
 ]);
 
 function localTime(text: string): string | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}))?$/.exec(text.trim());
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(text.trim());
   if (!m) return null;
-  const [, y, mo, d, h = '20', mi = '00'] = m;
+  const [, y, mo, d, h = '20', mi = '00', sec] = m;
   if (Number(y) < 1000) return null;
-  const date = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi)));
+  const date = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec ?? 0)));
   // Reject 2026-02-31 and 25:00: the date must survive a round trip.
-  if (date.getUTCMonth() !== Number(mo) - 1 || date.getUTCDate() !== Number(d) || date.getUTCHours() !== Number(h) || date.getUTCMinutes() !== Number(mi)) return null;
-  return `${y}-${mo}-${d} ${h}:${mi}`;
+  if (
+    date.getUTCMonth() !== Number(mo) - 1 ||
+    date.getUTCDate() !== Number(d) ||
+    date.getUTCHours() !== Number(h) ||
+    date.getUTCMinutes() !== Number(mi) ||
+    date.getUTCSeconds() !== Number(sec ?? 0)
+  ) {
+    return null;
+  }
+  return `${y}-${mo}-${d} ${h}:${mi}${sec ? `:${sec}` : ''}`;
 }
 
 export function readHandsCsv(text: string, rules: Rules): CsvRead {
@@ -150,7 +158,7 @@ export function readHandsCsv(text: string, rules: Rules): CsvRead {
  */
 export function handContentKey(h: { localTime: string; keyA: string; keyB: string; outcome: string; winnerKey: string | null; deadwood: number | null }): string {
   const pair = [h.keyA, h.keyB].sort();
-  return JSON.stringify([h.localTime, pair[0], pair[1], h.outcome, h.winnerKey, h.outcome === 'draw' ? null : h.deadwood]);
+  return JSON.stringify([h.localTime.slice(0, 16), pair[0], pair[1], h.outcome, h.winnerKey, h.outcome === 'draw' ? null : h.deadwood]);
 }
 
 /** The content key of a row without errors. */

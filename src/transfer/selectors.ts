@@ -11,7 +11,8 @@ export async function handsCsvGet({ db, timeZone }: { db: Db; timeZone: string }
     .leftJoin('players as w', 'w.id', 'h.winner_id')
     .orderBy([{ column: 'h.played_at' }, { column: 'h.id' }])
     .select(
-      db.raw(`to_char(h.played_at at time zone ?, 'YYYY-MM-DD HH24:MI') as date`, [timeZone]),
+      // To the second: a league rebuilt from its own export orders its hands as the original did.
+    db.raw(`to_char(h.played_at at time zone ?, 'YYYY-MM-DD HH24:MI:SS') as date`, [timeZone]),
       'a.name as player_a',
       'b.name as player_b',
       'h.outcome',
@@ -96,7 +97,7 @@ export interface ImportPreview extends ImportPlan {
 
 /** What importing these rows (all free of errors) would do to the league as it is now. */
 export async function handsImportPreview({ db, rows, timeZone, choice }: { db: Db; rows: ImportRow[]; timeZone: string; choice: RepeatChoice | null }): Promise<ImportPreview> {
-  const times = rows.map((r) => r.localTime ?? '').sort();
+  const times = rows.map((r) => (r.localTime ?? '').slice(0, 16)).sort();
   const counts = rows.length ? await handContentCounts({ db, timeZone, from: times[0] as string, to: times[times.length - 1] as string }) : new Map<string, number>();
   const plan = importPlan(rows.map(rowContentKey), counts, choice);
   const named = new Map<string, string>();
