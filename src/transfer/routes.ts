@@ -8,7 +8,8 @@ import { ApplicationError } from '../core/errors.js';
 import { NotFoundError } from '../core/errors.js';
 import { recordId } from '../core/schemas.js';
 import { readHandsCsv, type ImportRow, type RepeatChoice } from './csv.js';
-import { handsImport, handsImportUndo, leagueRestore } from './services.js';
+import { handsImport, handsImportUndo } from './services.js';
+import { leagueRestore } from './restore.js';
 import { gamesCsvGet, handsCsvGet, handsImportPreview, leagueBackupGet } from './selectors.js';
 
 export const MAX_UPLOAD_BYTES = 1024 * 1024;

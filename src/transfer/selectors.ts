@@ -115,7 +115,9 @@ export async function handsImportPreview({ db, rows, timeZone, choice }: { db: D
 }
 
 export const BACKUP_FORMAT = 'gin-rummy-leaderboard';
-export const BACKUP_TABLES = ['players', 'games', 'hands', 'activity'] as const;
+export const BACKUP_TABLES = ['players', 'games', 'hands', 'activity', 'imports', 'merges'] as const;
+/** Parts a backup from before imports and merges could be undone does not have. */
+export const BACKUP_OPTIONAL_TABLES = ['imports', 'merges'] as const;
 
 export interface LeagueBackup {
   format: typeof BACKUP_FORMAT;
@@ -125,10 +127,12 @@ export interface LeagueBackup {
   games: Record<string, unknown>[];
   hands: Record<string, unknown>[];
   activity: Record<string, unknown>[];
+  imports: Record<string, unknown>[];
+  merges: Record<string, unknown>[];
 }
 
 /** Every row of the league, voided ones and the history included: a restore loses nothing. */
 export async function leagueBackupGet({ db }: { db: Db }): Promise<LeagueBackup> {
-  const [players, games, hands, activity] = await Promise.all(BACKUP_TABLES.map((t) => db(t).orderBy('id').select('*')));
-  return { format: BACKUP_FORMAT, version: 1, exportedAt: new Date().toISOString(), players, games, hands, activity } as LeagueBackup;
+  const [players, games, hands, activity, imports, merges] = await Promise.all(BACKUP_TABLES.map((t) => db(t).orderBy('id').select('*')));
+  return { format: BACKUP_FORMAT, version: 1, exportedAt: new Date().toISOString(), players, games, hands, activity, imports, merges } as LeagueBackup;
 }

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { Db } from '../db.js';
 import { ApplicationError, NotFoundError } from '../core/errors.js';
 import { activityRecord } from '../activity/services.js';
@@ -6,7 +5,7 @@ import { earliest, ratingsRecompute } from '../ratings/services.js';
 import type { EloSettings } from '../scoring/elo.js';
 import type { Rules } from '../scoring/rules.js';
 import type { ImportRow, RepeatChoice } from './csv.js';
-import { BACKUP_FORMAT, BACKUP_TABLES, handsImportPreview } from './selectors.js';
+import { handsImportPreview } from './selectors.js';
 
 export interface ImportResult {
   importId: number | null;
@@ -128,46 +127,5 @@ export async function handsImportUndo({ db, importId, actorId = null, elo }: { d
       subject: { type: 'import', id: importId },
     });
     return { voided: voided.length };
-  });
-}
-
-const backupSchema = z.object({
-  format: z.literal(BACKUP_FORMAT, { error: 'That is not a backup of this app.' }),
-  version: z.literal(1, { error: 'That backup is of a version this app cannot read.' }),
-  players: z.array(z.object({ id: z.number().int(), name: z.string().min(1).max(40) }).passthrough()),
-  games: z.array(z.object({ id: z.number().int() }).passthrough()),
-  hands: z.array(z.object({ id: z.number().int(), played_at: z.string() }).passthrough()),
-  activity: z.array(z.object({ id: z.number().int() }).passthrough()),
-});
-
-/**
- * Restores a backup into an empty league, rows and ids as they were; the ratings are then
- * recomputed. Refuses a league that already has players, and a file that is not a backup.
- */
-export async function leagueRestore({ db, json, elo }: { db: Db; json: unknown; elo?: EloSettings }): Promise<{ players: number; hands: number; games: number }> {
-  const parsed = backupSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new ApplicationError(`That file is not a backup this app can restore: ${parsed.error.issues[0]?.message ?? 'unknown format'}.`);
-  }
-  const backup = parsed.data;
-  return db.transaction(async (trx) => {
-    const [{ n }] = (await trx('players').count({ n: '*' })) as [{ n: number }];
-    if (Number(n) > 0) throw new ApplicationError('A backup can only be restored into an empty league; this one has players.');
-    const insert = async (table: string, rows: Record<string, unknown>[]) => {
-      for (let i = 0; i < rows.length; i += 500) await trx(table).insert(rows.slice(i, i + 500));
-    };
-    // Links that point forwards are set once every row is in.
-    const createdBy = backup.players.map((p) => ({ id: p.id, created_by: p.created_by ?? null }));
-    await insert('players', backup.players.map((p) => ({ ...p, created_by: null })));
-    await insert('games', backup.games);
-    await insert('hands', backup.hands.map((h) => ({ ...h, replaced_by_id: null })));
-    for (const h of backup.hands) if (h.replaced_by_id) await trx('hands').where({ id: h.id }).update({ replaced_by_id: h.replaced_by_id });
-    for (const p of createdBy) if (p.created_by) await trx('players').where({ id: p.id }).update({ created_by: p.created_by });
-    await insert('activity', backup.activity);
-    for (const table of BACKUP_TABLES) {
-      await trx.raw(`select setval(pg_get_serial_sequence(?, 'id'), coalesce((select max(id) from ${table}), 0) + 1, false)`, [table]);
-    }
-    await ratingsRecompute({ db: trx, elo, from: null });
-    return { players: backup.players.length, hands: backup.hands.length, games: backup.games.length };
   });
 }
