@@ -27,3 +27,18 @@ export async function playerListWithLookAlikes({ db }: { db: Db }): Promise<Play
     return { id: p.id, name: p.name, lookAlikeOf: first && first.id !== p.id ? first : null };
   });
 }
+
+export interface MergeForm {
+  player: Player & { hands: number; games: number };
+  others: Player[];
+}
+
+/** The merge page of a player still in the league: how much would move, and where to. */
+export async function playerMergeFormGet({ db, id }: { db: Db; id: number }): Promise<MergeForm | undefined> {
+  const player = (await db('players').where({ id }).whereNull('merged_into_id').first('id', 'name')) as Player | undefined;
+  if (!player) return undefined;
+  const seat = (q: ReturnType<Db>) => q.where((w) => w.where('player_a_id', id).orWhere('player_b_id', id));
+  const count = async (table: 'hands' | 'games') => Number(((await seat(db(table)).whereNull('voided_at').count({ n: '*' })) as { n: number }[])[0]?.n);
+  const [hands, games, all] = await Promise.all([count('hands'), count('games'), playerList({ db })]);
+  return { player: { ...player, hands, games }, others: all.filter((p) => p.id !== id) };
+}
