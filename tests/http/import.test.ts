@@ -116,7 +116,7 @@ describe('imports never double the league', () => {
     const preview = await upload(c, csv);
     expect(preview.status).toBe(200);
     expect(preview.text).toContain('same as line 2');
-    expect(preview.text).toContain('1 rows repeat an earlier line of the file');
+    expect(preview.text).toContain('1 row repeats an earlier line of the file');
     const refused = await commit(c, csv, undefined, 422);
     expect(refused.text).toContain('choose whether to import them once or each time');
     expect(await liveHands()).toBe(0);

@@ -50,7 +50,7 @@ describe('merging players', () => {
     const player = await c.agent.get(`/players/${dupe.id}`).expect(200);
     expect(player.text).toContain(`href="/players/${dupe.id}/merge"`);
     const { csrf, html } = await mergePage(c, dupe.id);
-    expect(html).toContain('4 hands, 1 games');
+    expect(html).toContain('4 hands, 1 game)');
     const res = await c.agent.post(`/players/${dupe.id}/merge`).type('form').send({ _csrf: csrf, into: String(bob.id), confirm: 'yes' }).expect(303);
     expect(res.headers.location).toBe(`/players/${bob.id}`);
 
