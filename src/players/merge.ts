@@ -11,6 +11,8 @@ import { earliest, ratingsRecompute } from '../ratings/services.js';
 import type { EloSettings } from '../scoring/elo.js';
 import { playerNameKey } from './name.js';
 
+const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 const SEATS = ['player_a_id', 'player_b_id', 'winner_id'] as const;
 type Seat = (typeof SEATS)[number];
 
@@ -89,7 +91,7 @@ export async function playerMerge({
     await activityRecord(trx, {
       actorId,
       action: 'player.merged',
-      summary: `merged ${from.name} into ${into.name} (${handIds.length} hands, ${gameIds.size} games moved)`,
+      summary: `merged ${from.name} into ${into.name} (${count(handIds.length, 'hand')} and ${count(gameIds.size, 'game')} moved)`,
       link: `/players/${intoId}`,
       subject: { type: 'merge', id: mergeId },
     });

@@ -81,7 +81,7 @@ export function playerRoutes({ db, config }: AppContext): express.Router {
     if (!parsed.success) return renderMerge(res, 422, id, values, fieldErrors(parsed.error));
     try {
       const result = await playerMerge({ db, fromId: id, intoId: parsed.data.into, actorId: actorOf(res), elo: config.elo });
-      flash(req, 'success', `Merged: ${result.hands} hands and ${result.games} games moved. The activity page can undo it.`);
+      flash(req, 'success', `Merged: ${result.hands} hand${result.hands === 1 ? '' : 's'} and ${result.games} game${result.games === 1 ? '' : 's'} moved. The activity page can undo it.`);
       res.redirect(303, `/players/${parsed.data.into}`);
     } catch (err) {
       if (!(err instanceof ApplicationError)) throw err;

@@ -55,7 +55,7 @@ describe.runIf(run)('players, merges and imports on a phone', () => {
       await page.getByLabel('Ｂｏｂ and the player chosen are the same person.').check();
       await page.getByRole('button', { name: 'Merge Ｂｏｂ' }).click();
       await page.waitForURL(`${b.url}/players/${bob.id}`);
-      await expect.poll(() => page.locator('.notification', { hasText: 'Merged:' }).innerText()).toContain('Merged: 1 hands and 0 games moved.');
+      await expect.poll(() => page.locator('.notification', { hasText: 'Merged:' }).innerText()).toContain('Merged: 1 hand and 0 games moved.');
 
       await page.goto(`${b.url}/activity`);
       await expect.poll(() => page.getByRole('button', { name: 'Undo this merge' }).count()).toBe(1);

@@ -72,7 +72,7 @@ describe('merging players', () => {
 
     // The log has it, with a way back.
     const log = await c.agent.get('/activity');
-    expect(log.text).toContain('merged Ｂｏｂ into Bob (5 hands, 1 games moved)');
+    expect(log.text).toContain('merged Ｂｏｂ into Bob (5 hands and 1 game moved)');
     const undo = /action="(\/merges\/\d+\/undo)"[\s\S]*?Undo this merge/.exec(log.text)?.[1];
     expect(undo).toBeDefined();
     const tokens = await c.formTokens('/activity');
