@@ -46,11 +46,18 @@ export function playerNameNormalise(raw: string): string {
 /**
  * The identity key: NFKC with case folded. JavaScript has no full case fold; upper then
  * lower case gives it for what names hold (ß → ss, ς → σ, K (Kelvin) → k), NFKC again
- * after because case mapping can leave a string unnormalised.
+ * after because case mapping can leave a string unnormalised, until it holds still.
  */
 export function playerNameKey(name: string): string {
-  const folded = name.normalize('NFKC').toUpperCase().toLowerCase().replace(/ς/g, 'σ');
-  return trimSpaces(folded.normalize('NFKC').replace(WHITESPACE, ' '));
+  const fold = (s: string) => trimSpaces(s.normalize('NFKC').toUpperCase().toLowerCase().replace(/ς/g, 'σ').normalize('NFKC').replace(WHITESPACE, ' '));
+  // Folding again until nothing changes: "ẞ" lowers to "ß", which folds on to "ss".
+  let key = fold(name);
+  for (let i = 0; i < 3; i++) {
+    const again = fold(key);
+    if (again === key) break;
+    key = again;
+  }
+  return key;
 }
 
 /** Checks a typed name against the rule: the name as it will be stored and its key, or why not. */
