@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import crypto from 'node:crypto';
 import { useTestDb } from '../support/db.js';
-import { client, createTestApp } from '../support/app.js';
+import { client, createTestApp, TEST_PASSCODE } from '../support/app.js';
 import { makeHand, makePlayer } from '../support/factories.js';
 import { ratingsRecompute } from '../../src/ratings/services.js';
 import { gameHandRecord, gameStart } from '../../src/games/services.js';
@@ -135,5 +135,17 @@ describe('merging players', () => {
     const res = await c.agent.post(`/players/${alice.id}/merge`).type('form').send({ _csrf: csrf, into: String(bob.id), confirm: 'yes' }).expect(422);
     expect(res.text).toContain('Alice and Bob have played each other, so they are two people');
     expect(await seats()).toEqual(before);
+  });
+
+  it('takes the merged player off the sign-in list, and refuses signing in as them', async () => {
+    const { bob, dupe } = await league();
+    const c = client(createTestApp(t.db));
+    const { csrf } = await mergePage(c, dupe.id);
+    await c.agent.post(`/players/${dupe.id}/merge`).type('form').send({ _csrf: csrf, into: String(bob.id), confirm: 'yes' }).expect(303);
+    const member = client(createTestApp(t.db, { LEAGUE_PASSCODE: TEST_PASSCODE }));
+    const page = await member.formTokens('/sign-in');
+    expect(page.html).not.toContain('Ｂｏｂ');
+    const res = await member.agent.post('/sign-in').type('form').send({ _csrf: page.csrf, passcode: TEST_PASSCODE, who: String(dupe.id) }).expect(422);
+    expect(res.text).toContain('Choose who you are from the list.');
   });
 });
