@@ -5,6 +5,8 @@ import * as membersAndHistory from './20261123020000_members_and_history.js';
 import * as ratingsAndIndexes from './20261123030000_ratings_and_indexes.js';
 import * as leagueVersion from './20261123040000_league_version.js';
 import * as millisecondTimes from './20261123050000_millisecond_times.js';
+import * as playerNameKeys from './20261125110000_player_name_keys.js';
+import * as importsAndMerges from './20261125110100_imports_and_merges.js';
 import * as memberSessions from './20261125120000_member_sessions.js';
 
 /*
@@ -19,6 +21,8 @@ const migrations: Record<string, Knex.Migration> = {
   '20261123030000_ratings_and_indexes': ratingsAndIndexes,
   '20261123040000_league_version': leagueVersion,
   '20261123050000_millisecond_times': millisecondTimes,
+  '20261125110000_player_name_keys': playerNameKeys,
+  '20261125110100_imports_and_merges': importsAndMerges,
   '20261125120000_member_sessions': memberSessions,
 };
 

@@ -9,6 +9,7 @@
  */
 import crypto from 'node:crypto';
 import { createDb, migrateLatest } from '../src/db.js';
+import { playerNameKey } from '../src/players/name.js';
 import { CookieClient, spawnServer } from '../tests/support/server.js';
 import { scratchDatabase } from '../tests/support/scratchDatabase.js';
 import { quickHandKey } from '../src/hands/services.js';
@@ -32,7 +33,7 @@ async function main(): Promise<boolean> {
   try {
     await migrateLatest(db);
     const players = await db('players')
-      .insert(Array.from({ length: 12 }, (_, i) => ({ name: `Player ${i + 1}` })))
+      .insert(Array.from({ length: 12 }, (_, i) => ({ name: `Player ${i + 1}`, name_key: playerNameKey(`Player ${i + 1}`) })))
       .returning('id');
     const ids = players.map((p) => p.id as number);
     server = await spawnServer({

@@ -9,6 +9,13 @@ export interface ActivityView {
   link: string | null;
   /** What "Restore" would bring back, when the entry voided something still voided. */
   restorable: { type: 'hand' | 'game'; id: number; gameId: number | null } | null;
+  /** A whole write that can be taken back from the log: an import, a merge of players. */
+  undo: { action: string; label: string } | null;
+}
+
+/** Links of the log lead inside the app only (a restored backup could hold anything). */
+export function safeLink(link: string | null): string | null {
+  return link !== null && /^\/(?![/\\])[^\s\\]*$/.test(link) ? link : null;
 }
 
 /** The most recent writes and corrections, newest first. */
@@ -20,6 +27,12 @@ export async function activityList({ db, limit = 50 }: { db: Db; limit?: number 
     })
     .leftJoin('games as g', function joinGame() {
       this.on('g.id', '=', 'a.subject_id').andOn('a.subject_type', '=', db.raw('?', ['game']));
+    })
+    .leftJoin('imports as i', function joinImport() {
+      this.on('i.id', '=', 'a.subject_id').andOn('a.subject_type', '=', db.raw('?', ['import']));
+    })
+    .leftJoin('merges as m', function joinMerge() {
+      this.on('m.id', '=', 'a.subject_id').andOn('a.subject_type', '=', db.raw('?', ['merge']));
     })
     .select(
       'a.id',
@@ -34,6 +47,10 @@ export async function activityList({ db, limit = 50 }: { db: Db; limit?: number 
       'h.replaced_by_id as hand_replaced_by',
       'h.game_id as hand_game_id',
       'g.voided_at as game_voided_at',
+      'i.id as import_id',
+      'i.undone_at as import_undone_at',
+      'm.id as merge_id',
+      'm.undone_at as merge_undone_at',
     )
     .orderBy([{ column: 'a.at', order: 'desc' }, { column: 'a.id', order: 'desc' }])
     .limit(limit);
@@ -45,6 +62,9 @@ export async function activityList({ db, limit = 50 }: { db: Db; limit?: number 
     } else if (voidAction && r.subject_type === 'game' && r.game_voided_at) {
       restorable = { type: 'game', id: r.subject_id, gameId: r.subject_id };
     }
-    return { id: r.id, at: r.at, actor: r.actor, action: r.action, summary: r.summary, link: r.link, restorable };
+    let undo: ActivityView['undo'] = null;
+    if (r.action === 'hands.imported' && r.import_id && !r.import_undone_at) undo = { action: `/imports/${r.import_id}/undo`, label: 'Undo this import' };
+    if (r.action === 'player.merged' && r.merge_id && !r.merge_undone_at) undo = { action: `/merges/${r.merge_id}/undo`, label: 'Undo this merge' };
+    return { id: r.id, at: r.at, actor: r.actor, action: r.action, summary: r.summary, link: safeLink(r.link), restorable, undo };
   });
 }

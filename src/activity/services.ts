@@ -5,7 +5,7 @@ export interface ActivityEntry {
   action: string;
   summary: string;
   link?: string | null;
-  subject?: { type: 'hand' | 'game' | 'player'; id: number };
+  subject?: { type: 'hand' | 'game' | 'player' | 'import' | 'merge'; id: number };
 }
 
 /** Notes a write in the league's activity log; called by services inside their transaction. */

@@ -35,7 +35,8 @@ export async function memberSignIn({
       throw err;
     }
   } else {
-    const player = await db('players').where({ id: playerId }).first('id', 'name');
+    // A player merged into another is no longer someone to sign in as.
+    const player = await db('players').where({ id: playerId }).whereNull('merged_into_id').first('id', 'name');
     if (!player) throw new ApplicationError('Choose who you are.', { fields: { who: 'Choose who you are from the list.' } });
     member = { playerId: player.id, name: player.name };
   }

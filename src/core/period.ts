@@ -16,6 +16,7 @@ export type PlayerRead = PeriodRead & { playerId: number };
 export type PairRead = PeriodRead & { a: number; b: number };
 
 const pad = (n: number) => String(n).padStart(2, '0');
+const pad4 = (n: number) => String(n).padStart(4, '0');
 
 /** "2026", "2026-11", or "" for all time: the value used in links. */
 export function periodKey(p: Period): string {
@@ -36,9 +37,9 @@ export function periodLabel(p: Period): string {
 /** Local dates [from, to) bounding the period, or null for all time. */
 export function periodBounds(p: Period): [string, string] | null {
   if (p.kind === 'all') return null;
-  if (p.kind === 'year') return [`${p.year}-01-01`, `${p.year + 1}-01-01`];
+  if (p.kind === 'year') return [`${pad4(p.year)}-01-01`, `${pad4(p.year + 1)}-01-01`];
   const next = p.month === 12 ? { y: p.year + 1, m: 1 } : { y: p.year, m: p.month + 1 };
-  return [`${p.year}-${pad(p.month)}-01`, `${next.y}-${pad(next.m)}-01`];
+  return [`${pad4(p.year)}-${pad(p.month)}-01`, `${pad4(next.y)}-${pad(next.m)}-01`];
 }
 
 /**
@@ -54,11 +55,15 @@ export function periodCondition(p: Period, column: string, timeZone: string): { 
   };
 }
 
-/** `?month=2026-11` or `?year=2026` (or neither: all time). */
+/**
+ * `?month=2026-11` or `?year=2026` (or neither: all time). Years run from 1000 to 9999:
+ * four digits, so that "0000" (a year the calendar does not have) is refused here rather
+ * than by the database.
+ */
 export const periodQuerySchema = z
   .object({
-    month: z.string().regex(/^(\d{4})-(0[1-9]|1[0-2])$/).optional(),
-    year: z.string().regex(/^\d{4}$/).optional(),
+    month: z.string().regex(/^([1-9]\d{3})-(0[1-9]|1[0-2])$/).optional(),
+    year: z.string().regex(/^[1-9]\d{3}$/).optional(),
   })
   .refine((q) => !(q.month && q.year), { error: 'Choose a month or a year, not both.' })
   .transform((q): Period => {

@@ -72,7 +72,7 @@ export async function leaderboardGet({
     from players pl
     left join per_player pp on pp.player_id = pl.id
     left join per_player_games pg on pg.player_id = pl.id
-    ${all ? '' : 'where pp.player_id is not null or pg.player_id is not null'}
+    where pl.merged_into_id is null ${all ? '' : 'and (pp.player_id is not null or pg.player_id is not null)'}
     order by total desc, won desc, "gamePoints" desc, played asc, lower(pl.name)
     `,
     bindings,

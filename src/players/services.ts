@@ -2,25 +2,40 @@ import type { Db } from '../db.js';
 import { PG_UNIQUE_VIOLATION, pgErrorCode } from '../db.js';
 import { ApplicationError, NotFoundError } from '../core/errors.js';
 import { activityRecord } from '../activity/services.js';
+import { nameTakenMessage, playerNameCheck } from './name.js';
 
 export interface Player {
   id: number;
   name: string;
 }
 
-function nameTaken(name: string): ApplicationError {
-  return new ApplicationError(`There is already a player called ${name}.`, {
-    fields: { name: `There is already a player called ${name}. Names are unique, ignoring case.` },
-  });
+/** The stored form and key of a name, or the rule's message as an ApplicationError on `name`. */
+export function playerNameOrFail(raw: string): { name: string; key: string } {
+  const r = playerNameCheck(raw);
+  if (!r.ok) throw new ApplicationError(r.message, { fields: { name: r.message } });
+  return r;
+}
+
+/** The player already holding a name's key, as stored (their name exactly as the league knows it). */
+export async function playerByKey(db: Db, key: string, exceptId?: number): Promise<Player | undefined> {
+  const q = db('players').where({ name_key: key });
+  if (exceptId !== undefined) q.whereNot({ id: exceptId });
+  return q.first('id', 'name');
+}
+
+function nameTaken(existing: Player): ApplicationError {
+  const message = nameTakenMessage(existing.name);
+  return new ApplicationError(message, { fields: { name: message } });
 }
 
 /**
- * Adds a player. Uniqueness (ignoring case) is the database's unique index, not a prior
- * read; the same form submitted twice adds the player once and answers the same.
+ * Adds a player. The name follows the identity rule; a look-alike of an existing player is
+ * refused, naming them. Uniqueness is the database's unique index on the key, not only the
+ * prior read; the same form submitted twice adds the player once and answers the same.
  */
 export async function playerCreate({
   db,
-  name,
+  name: raw,
   actorId = null,
   idempotencyKey,
 }: {
@@ -29,17 +44,20 @@ export async function playerCreate({
   actorId?: number | null;
   idempotencyKey?: string;
 }): Promise<Player> {
+  const { name, key } = playerNameOrFail(raw);
   try {
     return await db.transaction(async (trx) => {
       if (idempotencyKey) {
         const earlier = await trx('players').where({ idempotency_key: idempotencyKey }).first('id', 'name');
         if (earlier) return earlier as Player;
       }
+      const existing = await playerByKey(trx, key);
+      if (existing) throw nameTaken(existing);
       const [row] = await trx('players')
-        .insert({ name, created_by: actorId, idempotency_key: idempotencyKey ?? null })
+        .insert({ name, name_key: key, created_by: actorId, idempotency_key: idempotencyKey ?? null })
         .returning(['id', 'name']);
       const player = row as Player;
-      await activityRecord(trx, { actorId, action: 'player.created', summary: `added the player ${player.name}`, link: '/players', subject: { type: 'player', id: player.id } });
+      await activityRecord(trx, { actorId, action: 'player.created', summary: `added the player ${player.name}`, link: `/players/${player.id}`, subject: { type: 'player', id: player.id } });
       return player;
     });
   } catch (err) {
@@ -47,7 +65,8 @@ export async function playerCreate({
       // A double submission racing its twin lands here too: answer as the first one did.
       const earlier = idempotencyKey ? await db('players').where({ idempotency_key: idempotencyKey }).first('id', 'name') : undefined;
       if (earlier) return earlier as Player;
-      throw nameTaken(name);
+      const existing = await playerByKey(db, key);
+      if (existing) throw nameTaken(existing);
     }
     throw err;
   }
@@ -56,7 +75,7 @@ export async function playerCreate({
 export async function playerRename({
   db,
   id,
-  name,
+  name: raw,
   actorId = null,
 }: {
   db: Db;
@@ -64,19 +83,25 @@ export async function playerRename({
   name: string;
   actorId?: number | null;
 }): Promise<Player> {
+  const { name, key } = playerNameOrFail(raw);
   try {
     return await db.transaction(async (trx) => {
-      const before = await trx('players').where({ id }).forUpdate().first('name');
+      const before = await trx('players').where({ id }).whereNull('merged_into_id').forUpdate().first('name');
       if (!before) throw new NotFoundError(`No player with id ${id}`);
-      const [row] = await trx('players').where({ id }).update({ name }).returning(['id', 'name']);
+      const existing = await playerByKey(trx, key, id);
+      if (existing) throw nameTaken(existing);
+      const [row] = await trx('players').where({ id }).update({ name, name_key: key }).returning(['id', 'name']);
       const player = row as Player;
       if (before.name !== player.name) {
-        await activityRecord(trx, { actorId, action: 'player.renamed', summary: `renamed ${before.name} to ${player.name}`, link: '/players', subject: { type: 'player', id } });
+        await activityRecord(trx, { actorId, action: 'player.renamed', summary: `renamed ${before.name} to ${player.name}`, link: `/players/${id}`, subject: { type: 'player', id } });
       }
       return player;
     });
   } catch (err) {
-    if (pgErrorCode(err) === PG_UNIQUE_VIOLATION) throw nameTaken(name);
+    if (pgErrorCode(err) === PG_UNIQUE_VIOLATION) {
+      const existing = await playerByKey(db, key, id);
+      if (existing) throw nameTaken(existing);
+    }
     throw err;
   }
 }

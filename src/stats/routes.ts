@@ -59,6 +59,7 @@ export function statsRoutes({ db, config, cache }: AppContext): express.Router {
       ]),
     );
     if (!stats) throw new NotFoundError('No such player');
+    if (stats.mergedIntoId !== null) return res.redirect(303, `/players/${stats.mergedIntoId}`);
     const label = periodLabel(period).toLowerCase();
     res.render('stats/player.njk', {
       stats,

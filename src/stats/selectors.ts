@@ -10,6 +10,8 @@ import type { Outcome } from '../scoring/rules.js';
 export interface PlayerStats {
   id: number;
   name: string;
+  /** Set when this player was merged into another: the page sends visitors there. */
+  mergedIntoId: number | null;
   played: number;
   won: number;
   drawn: number;
@@ -40,7 +42,7 @@ const PLAYER_HANDS = (periodSql: string) => `
   )`;
 
 export async function playerStatsGet({ db, playerId, timeZone, period = ALL_TIME }: PlayerRead): Promise<PlayerStats | undefined> {
-  const player = await db('players').where({ id: playerId }).first('id', 'name');
+  const player = await db('players').where({ id: playerId }).first('id', 'name', 'merged_into_id');
   if (!player) return undefined;
   const p = periodConditionNamed(period, 'h.played_at', timeZone, 'hp');
   const g = periodConditionNamed(period, 'g.finished_at', timeZone, 'gp');
@@ -80,6 +82,7 @@ export async function playerStatsGet({ db, playerId, timeZone, period = ALL_TIME
   return {
     id: player.id,
     name: player.name,
+    mergedIntoId: player.merged_into_id,
     played: r.played,
     won: r.won,
     drawn: r.drawn,

@@ -5,9 +5,12 @@ import type { AppContext } from '../http/context.js';
 import { actorOf, requireMember } from '../http/members.js';
 import { flash } from '../http/session.js';
 import { ApplicationError } from '../core/errors.js';
-import { readHandsCsv } from './csv.js';
-import { handsImport, leagueRestore } from './services.js';
-import { gamesCsvGet, handsCsvGet, leagueBackupGet } from './selectors.js';
+import { NotFoundError } from '../core/errors.js';
+import { recordId } from '../core/schemas.js';
+import { readHandsCsv, type ImportRow, type RepeatChoice } from './csv.js';
+import { handsImport, handsImportUndo } from './services.js';
+import { leagueRestore } from './restore.js';
+import { gamesCsvGet, handsCsvGet, handsImportPreview, leagueBackupGet } from './selectors.js';
 
 export const MAX_UPLOAD_BYTES = 1024 * 1024;
 
@@ -23,7 +26,10 @@ const commitBody = express.urlencoded({ extended: false, limit: '2mb', parameter
 /** Routes whose bodies app.ts must leave for the route to parse. */
 export const LARGE_BODY_PATHS = new Set(['/import/hands', '/import/backup', COMMIT_PATH]);
 
-const commitSchema = z.object({ csv: z.string().min(1, { error: 'The file to import is missing; upload it again.' }) });
+const commitSchema = z.object({
+  csv: z.string().min(1, { error: 'The file to import is missing; upload it again.' }),
+  repeats: z.enum(['once', 'each'], { error: 'Choose what to do with the repeated rows.' }).optional(),
+});
 
 function fileText(req: express.Request): { text: string } | { error: string } {
   const file = req.file;
@@ -54,32 +60,61 @@ export function transferRoutes({ db, config }: AppContext): express.Router {
 
   router.get('/import', requireMember, (_req, res) => res.redirect(303, '/export'));
 
+  /** The dry run: every row with its errors, or with what importing it would do. */
+  const renderPreview = async (res: express.Response, status: number, rows: ImportRow[], csv: string, extra: { csvError?: string; choice?: RepeatChoice | null } = {}) => {
+    const bad = rows.filter((r) => r.errors.length).length;
+    const plan = bad ? null : await handsImportPreview({ db, rows, timeZone, choice: extra.choice ?? null });
+    renderPage(res, bad ? 422 : status, { csvError: extra.csvError, preview: { rows, bad, csv, plan, choice: extra.choice ?? null } });
+  };
+
   router.post('/import/hands', uploads, async (req, res) => {
     const file = fileText(req);
     if ('error' in file) return renderPage(res, 422, { csvError: file.error });
     const read = readHandsCsv(file.text, rules);
     if (!read.ok) return renderPage(res, 422, { csvError: read.message });
-    const bad = read.rows.filter((r) => r.errors.length).length;
-    renderPage(res, bad ? 422 : 200, { preview: { rows: read.rows, bad, csv: file.text } });
+    await renderPreview(res, 200, read.rows, file.text);
   });
 
   router.post(COMMIT_PATH, commitBody, async (req, res) => {
     const parsed = commitSchema.safeParse(req.body);
-    if (!parsed.success) return renderPage(res, 422, { csvError: parsed.error.issues[0]?.message });
-    const read = readHandsCsv(parsed.data.csv, rules);
-    if (!read.ok) return renderPage(res, 422, { csvError: read.message });
+    const csv = typeof req.body?.csv === 'string' ? (req.body.csv as string) : '';
+    const read = csv ? readHandsCsv(csv, rules) : null;
+    if (!parsed.success) {
+      const message = parsed.error.issues[0]?.message;
+      if (read?.ok) return renderPreview(res, 422, read.rows, csv, { csvError: message });
+      return renderPage(res, 422, { csvError: message });
+    }
+    if (!read?.ok) return renderPage(res, 422, { csvError: read?.message });
+    const choice = parsed.data.repeats ?? null;
     try {
-      const result = await handsImport({ db, rows: read.rows, source: parsed.data.csv, rules, timeZone, actorId: actorOf(res), elo: config.elo });
+      const result = await handsImport({ db, rows: read.rows, rules, timeZone, choice, actorId: actorOf(res), elo: config.elo });
+      const notes = [
+        result.alreadyThere ? `${result.alreadyThere} were already there` : '',
+        result.repeatsSkipped ? `${result.repeatsSkipped} repeated rows skipped` : '',
+      ].filter(Boolean);
       flash(
         req,
         'success',
-        `Imported ${result.imported} hands${result.alreadyThere ? ` (${result.alreadyThere} were already there)` : ''}${result.playersAdded.length ? `; added ${result.playersAdded.join(', ')}` : ''}.`,
+        `Imported ${result.imported} hands${notes.length ? ` (${notes.join('; ')})` : ''}${result.playersAdded.length ? `; added ${result.playersAdded.join(', ')}` : ''}.${result.importId ? ' It can be undone from the activity page.' : ''}`,
       );
       res.redirect(303, '/');
     } catch (err) {
       if (!(err instanceof ApplicationError)) throw err;
-      renderPage(res, 422, { csvError: err.message, preview: { rows: read.rows, bad: read.rows.filter((r) => r.errors.length).length, csv: parsed.data.csv } });
+      await renderPreview(res, 422, read.rows, csv, { csvError: err.message, choice });
     }
+  });
+
+  router.post('/imports/:id/undo', async (req, res) => {
+    const id = recordId('No such import.').safeParse(req.params.id);
+    if (!id.success) throw new NotFoundError('No such import');
+    try {
+      const { voided } = await handsImportUndo({ db, importId: id.data, actorId: actorOf(res), elo: config.elo });
+      flash(req, 'info', `Import undone: ${voided} hands taken back.`);
+    } catch (err) {
+      if (!(err instanceof ApplicationError)) throw err;
+      flash(req, 'danger', err.message);
+    }
+    res.redirect(303, '/activity');
   });
 
   router.post('/import/backup', uploads, async (req, res) => {

@@ -1,63 +1,81 @@
-import crypto from 'node:crypto';
-import { z } from 'zod';
 import type { Db } from '../db.js';
-import { ApplicationError } from '../core/errors.js';
+import { ApplicationError, NotFoundError } from '../core/errors.js';
 import { activityRecord } from '../activity/services.js';
 import { earliest, ratingsRecompute } from '../ratings/services.js';
 import type { EloSettings } from '../scoring/elo.js';
 import type { Rules } from '../scoring/rules.js';
-import type { ImportRow } from './csv.js';
-import { BACKUP_FORMAT, BACKUP_TABLES } from './selectors.js';
+import type { ImportRow, RepeatChoice } from './csv.js';
+import { handsImportPreview } from './selectors.js';
 
 export interface ImportResult {
+  importId: number | null;
   imported: number;
   alreadyThere: number;
+  repeatsSkipped: number;
   playersAdded: string[];
 }
 
+// Two imports at once would each see the other's hands as absent: one at a time.
+const IMPORT_LOCK = 4_206_712;
+
 /**
  * Imports checked rows of past hands: all of them or none, in one transaction. Players are
- * matched by name (ignoring case) or added. Each row's key is derived from the file and the
- * line, so committing the same file twice imports it once.
+ * matched by their name key (the identity rule) or added. A row whose hand is already in
+ * the league (same minute, pair, outcome, winner and deadwood) is not added again, so
+ * importing a file twice, or the league's own export, adds nothing; rows repeated within
+ * the file need a choice ('once' or 'each'). The import is one activity entry, and can be
+ * undone as a whole (handsImportUndo).
  */
 export async function handsImport({
   db,
   rows,
-  source,
   rules,
   timeZone,
+  choice = null,
   actorId = null,
   elo,
 }: {
   db: Db;
   rows: ImportRow[];
-  source: string;
   rules: Rules;
   timeZone: string;
+  choice?: RepeatChoice | null;
   actorId?: number | null;
   elo?: EloSettings;
 }): Promise<ImportResult> {
   const bad = rows.filter((r) => r.errors.length);
   if (bad.length) throw new ApplicationError(`${bad.length} of ${rows.length} rows have errors; nothing was imported.`);
-  const sourceKey = crypto.createHash('sha256').update(source).digest('hex').slice(0, 20);
   return db.transaction(async (trx) => {
-    const wanted = new Map<string, string>();
-    for (const r of rows) for (const name of [r.playerA, r.playerB]) wanted.set(name.toLowerCase(), name);
-    const existing = await trx('players').whereRaw('lower(name) = any(?)', [[...wanted.keys()]]).select('id', 'name');
-    const ids = new Map<string, number>(existing.map((p) => [String(p.name).toLowerCase(), p.id as number]));
-    const missing = [...wanted].filter(([key]) => !ids.has(key)).map(([, name]) => name);
-    if (missing.length) {
-      const added = await trx('players').insert(missing.map((name) => ({ name, created_by: actorId }))).returning(['id', 'name']);
-      for (const p of added) ids.set(String(p.name).toLowerCase(), p.id as number);
+    await trx.raw('select pg_advisory_xact_lock(?)', [IMPORT_LOCK]);
+    const preview = await handsImportPreview({ db: trx, rows, timeZone, choice });
+    if (preview.needsChoice && choice === null) {
+      throw new ApplicationError(`${preview.repeats} rows repeat an earlier row of the file: choose whether to import them once or each time.`, {
+        fields: { repeats: 'Choose what to do with the repeated rows.' },
+      });
     }
-    const id = (name: string) => ids.get(name.toLowerCase()) as number;
+    const adding = preview.toAdd.map((i) => rows[i] as ImportRow);
+    const result = { alreadyThere: preview.already, repeatsSkipped: preview.statuses.filter((st) => st.kind === 'repeat' && st.skipped).length };
+    if (adding.length === 0) return { importId: null, imported: 0, playersAdded: [], ...result };
+
+    const wanted = new Map<string, string>();
+    for (const r of adding) for (const [key, name] of [[r.playerAKey, r.playerA], [r.playerBKey, r.playerB]] as const) if (key && !wanted.has(key)) wanted.set(key, name);
+    const existing = await trx('players').whereIn('name_key', [...wanted.keys()]).select('id', 'name_key');
+    const ids = new Map<string, number>(existing.map((p) => [p.name_key as string, p.id as number]));
+    const missing = [...wanted].filter(([key]) => !ids.has(key));
+    if (missing.length) {
+      const added = await trx('players').insert(missing.map(([key, name]) => ({ name, name_key: key, created_by: actorId }))).returning(['id', 'name_key']);
+      for (const p of added) ids.set(p.name_key as string, p.id as number);
+    }
+    const [imp] = await trx('imports').insert({ created_by: actorId, hands: adding.length }).returning('id');
+    const importId = (imp as { id: number }).id;
+    const id = (key: string | null) => ids.get(key ?? '') as number;
     const inserted: { id: number; played_at: Date }[] = [];
-    for (let i = 0; i < rows.length; i += 500) {
-      const chunk = rows.slice(i, i + 500).map((r) => ({
+    for (let i = 0; i < adding.length; i += 500) {
+      const chunk = adding.slice(i, i + 500).map((r) => ({
         played_at: trx.raw('cast(? as timestamp) at time zone ?', [r.localTime, timeZone]),
-        player_a_id: id(r.playerA),
-        player_b_id: id(r.playerB),
-        winner_id: r.winner ? id(r.winner) : null,
+        player_a_id: id(r.playerAKey),
+        player_b_id: id(r.playerBKey),
+        winner_id: r.winnerSide === 'a' ? id(r.playerAKey) : r.winnerSide === 'b' ? id(r.playerBKey) : null,
         outcome: r.outcome,
         deadwood: r.outcome === 'draw' ? null : r.deadwood,
         points: r.points,
@@ -65,62 +83,49 @@ export async function handsImport({
         big_gin_bonus: rules.bigGinBonus,
         undercut_bonus: rules.undercutBonus,
         line_bonus: rules.lineBonus,
-        idempotency_key: `import:${sourceKey}:${r.line}`,
+        idempotency_key: `import:${importId}:${r.line}`,
+        import_id: importId,
         created_by: actorId,
       }));
-      inserted.push(...(await trx('hands').insert(chunk).onConflict('idempotency_key').ignore().returning(['id', 'played_at'])));
+      inserted.push(...(await trx('hands').insert(chunk).returning(['id', 'played_at'])));
     }
-    const from = earliest(inserted.map((h) => ({ id: h.id, played_at: h.played_at })));
-    if (from) await ratingsRecompute({ db: trx, elo, from });
-    if (inserted.length || missing.length) {
-      await activityRecord(trx, {
-        actorId,
-        action: 'hands.imported',
-        summary: `imported ${inserted.length} hands from a CSV file${missing.length ? `, adding ${missing.join(', ')}` : ''}`,
-        link: '/',
-      });
-    }
-    return { imported: inserted.length, alreadyThere: rows.length - inserted.length, playersAdded: missing };
+    await ratingsRecompute({ db: trx, elo, from: earliest(inserted) });
+    const addedNames = missing.map(([, name]) => name);
+    await activityRecord(trx, {
+      actorId,
+      action: 'hands.imported',
+      summary: `imported ${inserted.length} hands from a CSV file${addedNames.length ? `, adding ${addedNames.join(', ')}` : ''}`,
+      link: '/',
+      subject: { type: 'import', id: importId },
+    });
+    return { importId, imported: inserted.length, playersAdded: addedNames, ...result };
   });
 }
 
-const backupSchema = z.object({
-  format: z.literal(BACKUP_FORMAT, { error: 'That is not a backup of this app.' }),
-  version: z.literal(1, { error: 'That backup is of a version this app cannot read.' }),
-  players: z.array(z.object({ id: z.number().int(), name: z.string().min(1).max(40) }).passthrough()),
-  games: z.array(z.object({ id: z.number().int() }).passthrough()),
-  hands: z.array(z.object({ id: z.number().int(), played_at: z.string() }).passthrough()),
-  activity: z.array(z.object({ id: z.number().int() }).passthrough()),
-});
-
 /**
- * Restores a backup into an empty league, rows and ids as they were; the ratings are then
- * recomputed. Refuses a league that already has players, and a file that is not a backup.
+ * Takes back an import as a whole: its hands are voided (kept, and hidden from every
+ * statistic, like any voided hand) and the ratings recomputed. Players it added stay.
  */
-export async function leagueRestore({ db, json, elo }: { db: Db; json: unknown; elo?: EloSettings }): Promise<{ players: number; hands: number; games: number }> {
-  const parsed = backupSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new ApplicationError(`That file is not a backup this app can restore: ${parsed.error.issues[0]?.message ?? 'unknown format'}.`);
-  }
-  const backup = parsed.data;
+export async function handsImportUndo({ db, importId, actorId = null, elo }: { db: Db; importId: number; actorId?: number | null; elo?: EloSettings }): Promise<{ voided: number }> {
   return db.transaction(async (trx) => {
-    const [{ n }] = (await trx('players').count({ n: '*' })) as [{ n: number }];
-    if (Number(n) > 0) throw new ApplicationError('A backup can only be restored into an empty league; this one has players.');
-    const insert = async (table: string, rows: Record<string, unknown>[]) => {
-      for (let i = 0; i < rows.length; i += 500) await trx(table).insert(rows.slice(i, i + 500));
-    };
-    // Links that point forwards are set once every row is in.
-    const createdBy = backup.players.map((p) => ({ id: p.id, created_by: p.created_by ?? null }));
-    await insert('players', backup.players.map((p) => ({ ...p, created_by: null })));
-    await insert('games', backup.games);
-    await insert('hands', backup.hands.map((h) => ({ ...h, replaced_by_id: null })));
-    for (const h of backup.hands) if (h.replaced_by_id) await trx('hands').where({ id: h.id }).update({ replaced_by_id: h.replaced_by_id });
-    for (const p of createdBy) if (p.created_by) await trx('players').where({ id: p.id }).update({ created_by: p.created_by });
-    await insert('activity', backup.activity);
-    for (const table of BACKUP_TABLES) {
-      await trx.raw(`select setval(pg_get_serial_sequence(?, 'id'), coalesce((select max(id) from ${table}), 0) + 1, false)`, [table]);
-    }
-    await ratingsRecompute({ db: trx, elo, from: null });
-    return { players: backup.players.length, hands: backup.hands.length, games: backup.games.length };
+    const imp = await trx('imports').where({ id: importId }).forUpdate().first();
+    if (!imp) throw new NotFoundError(`No import ${importId}`);
+    if (imp.undone_at !== null) throw new ApplicationError('That import was already undone.');
+    const voided = (await trx('hands')
+      .where({ import_id: importId })
+      .whereNull('voided_at')
+      .update({ voided_at: trx.fn.now(), voided_by: actorId })
+      .returning(['id', 'played_at'])) as { id: number; played_at: Date }[];
+    await trx('imports').where({ id: importId }).update({ undone_at: trx.fn.now(), undone_by: actorId });
+    const from = earliest(voided);
+    if (from) await ratingsRecompute({ db: trx, elo, from });
+    await activityRecord(trx, {
+      actorId,
+      action: 'hands.import_undone',
+      summary: `undid an import of ${imp.hands} hands from a CSV file (${voided.length} taken back)`,
+      link: '/activity',
+      subject: { type: 'import', id: importId },
+    });
+    return { voided: voided.length };
   });
 }

@@ -38,7 +38,7 @@ describe('export', () => {
     const hands = await request(app).get('/export/hands.csv').expect(200);
     expect(hands.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(hands.headers['content-disposition']).toMatch(/^attachment; filename="hands-\d{4}-\d{2}-\d{2}\.csv"$/);
-    expect(hands.text).toBe('date,player_a,player_b,outcome,winner,deadwood,points,game_id,hand_number\n2026-10-01 20:30,Alice,"Bob, ""the Knocker""",gin,"Bob, ""the Knocker""",4,29,,\n');
+    expect(hands.text).toBe('date,player_a,player_b,outcome,winner,deadwood,points,game_id,hand_number\n2026-10-01 20:30:00,Alice,"Bob, ""the Knocker""",gin,"Bob, ""the Knocker""",4,29,,\n');
     const games = await request(app).get('/export/games.csv').expect(200);
     expect(games.text).toMatch(/^id,started,finished,player_a,player_b,preset,target,status,winner,score_a,score_b,margin\n$/);
     const json = await request(app).get('/export/league.json').expect(200);

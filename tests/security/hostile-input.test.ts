@@ -33,7 +33,7 @@ const BAD_NUMBERS = ['', '-1', '-0.5', '1.5', '1e3', '0x10', '999999999999999999
 // Values that no id field accepts.
 const BAD_IDS = ['0', '-1', 'abc', '1.0', '999999999', "1 OR 1=1", '"><script>alert(1)</script>', '\u0000', ''];
 // Names that must be refused.
-const BAD_NAMES = ['', '   ', 'x'.repeat(41), 'Al\u0000ice', 'Bell\u0007', 'ALICE', '<script>alert(1)</script>'.repeat(2), 'Bob\uFFFD'];
+const BAD_NAMES = ['', '   ', 'x'.repeat(41), 'Al\u0000ice', 'Bell\u0007', 'ALICE', '<script>alert(1)</script>'.repeat(2), 'Bob\uFFFD', 'Ａｌｉｃｅ', 'Alice\u200B', '\u202Eecila', 'Al\uE000ice', '\u0301Zed'];
 
 let testDb: TestDb;
 let app: Express;

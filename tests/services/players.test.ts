@@ -46,6 +46,6 @@ describe('playerRename', () => {
     const bob = await playerCreate({ db: t.db, name: 'Bob' });
     const error = await playerRename({ db: t.db, id: bob.id, name: 'ALICE' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApplicationError);
-    expect((error as ApplicationError).fields.name).toMatch(/already a player called ALICE/);
+    expect((error as ApplicationError).fields.name).toMatch(/already a player called Alice\./);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readHandsCsv } from '../../src/transfer/csv.js';
+import fc from 'fast-check';
+import { csvCellRead, csvCellWrite, importPlan, readHandsCsv } from '../../src/transfer/csv.js';
 import { NORTH_AMERICAN } from '../../src/scoring/rules.js';
 
 const read = (text: string) => readHandsCsv(text, NORTH_AMERICAN);
@@ -44,5 +45,57 @@ describe('readHandsCsv', () => {
     const result = read(text);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.message).toMatch(message);
+  });
+});
+
+describe('formula cells (OWASP CSV injection)', () => {
+  it.each([
+    ['=1+1', "'=1+1"],
+    ['+1', "'+1"],
+    ['-1', "'-1"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    ['\tx', "'\tx"],
+    ['\rx', "'\rx"],
+    ["'Tis", "''Tis"],
+    ['Alice', 'Alice'],
+    ['', ''],
+  ])('writes %j as %j and reads it back', (value, written) => {
+    expect(csvCellWrite(value)).toBe(written);
+    expect(csvCellRead(written)).toBe(value);
+  });
+
+  it('reads back whatever it writes', () => {
+    fc.assert(fc.property(fc.string(), (s) => csvCellRead(csvCellWrite(s)) === s));
+  });
+
+  it('never writes a cell a spreadsheet would run', () => {
+    fc.assert(fc.property(fc.string(), (s) => !/^[=+\-@\t\r]/.test(csvCellWrite(s))));
+  });
+});
+
+describe('importPlan', () => {
+  const plan = (keys: string[], league: Record<string, number>, choice: 'once' | 'each' | null = null) => importPlan(keys, new Map(Object.entries(league)), choice);
+
+  it('adds what the league lacks and counts what it has', () => {
+    expect(plan(['x', 'y'], { x: 1 })).toMatchObject({ toAdd: [1], already: 1, repeats: 0, needsChoice: false });
+  });
+
+  it('asks about repeats only when the choice changes what is added', () => {
+    expect(plan(['x', 'x'], { x: 2 })).toMatchObject({ toAdd: [], already: 2, needsChoice: false });
+    expect(plan(['x', 'x'], {})).toMatchObject({ toAdd: [0], repeats: 1, needsChoice: true });
+    expect(plan(['x', 'x'], {}, 'each')).toMatchObject({ toAdd: [0, 1] });
+    expect(plan(['x', 'x', 'x'], { x: 1 }, 'each')).toMatchObject({ toAdd: [1, 2], already: 1 });
+    expect(plan(['x', 'x', 'x'], { x: 1 }, 'once')).toMatchObject({ toAdd: [], already: 1 });
+  });
+
+  it('is idempotent: after adding the plan, the same file adds nothing', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('a', 'b', 'c'), { maxLength: 12 }), fc.dictionary(fc.constantFrom('a', 'b', 'c'), fc.nat(3)), fc.constantFrom('once' as const, 'each' as const), (keys, league, choice) => {
+        const counts = new Map(Object.entries(league));
+        const first = importPlan(keys, counts, choice);
+        for (const i of first.toAdd) counts.set(keys[i] as string, (counts.get(keys[i] as string) ?? 0) + 1);
+        expect(importPlan(keys, counts, choice).toAdd).toEqual([]);
+      }),
+    );
   });
 });
