@@ -16,6 +16,7 @@ import {
 } from '../scoring/game.js';
 import { rulesColumns, rulesOf, scoredOf, type GameHandRow, type GameRow } from './rows.js';
 import { activityRecord, playerNames } from '../activity/services.js';
+import { playersAssertLive } from '../players/services.js';
 import { handHeadline, handSentence } from '../hands/services.js';
 import { earliest, ratingsRecompute } from '../ratings/services.js';
 import type { EloSettings } from '../scoring/elo.js';
@@ -40,6 +41,7 @@ export async function gameStart(input: GameStartInput): Promise<{ id: number; cr
   }
   try {
     const started = await writeTransaction(db, async (trx) => {
+      await playersAssertLive(trx, [playerAId, playerBId], 'The game was not started.');
       const [row] = await trx('games')
         .insert({
           player_a_id: playerAId,

@@ -2,6 +2,7 @@ import type { Db } from '../db.js';
 import { PG_FOREIGN_KEY_VIOLATION, pgErrorCode, writeTransaction } from '../db.js';
 import { ApplicationError, NotFoundError } from '../core/errors.js';
 import { activityRecord, playerNames } from '../activity/services.js';
+import { playersAssertLive } from '../players/services.js';
 import { ratingsRecompute } from '../ratings/services.js';
 import type { EloSettings } from '../scoring/elo.js';
 import { OUTCOME_LABELS, type Outcome, type Rules } from '../scoring/rules.js';
@@ -75,6 +76,7 @@ export async function handRecord(input: HandRecordInput): Promise<RecordedHand> 
   const actorId = input.actorId ?? null;
   try {
     return await writeTransaction(db, async (trx) => {
+      await playersAssertLive(trx, [playerAId, playerBId], 'The hand was not saved.');
       const inserted: { id: number; played_at: Date }[] = await trx('hands')
         .insert({ ...row, created_by: actorId })
         .onConflict('idempotency_key')

@@ -1,5 +1,6 @@
 import type { Db } from '../db.js';
-import { PG_UNIQUE_VIOLATION, pgErrorCode } from '../db.js';
+import { PG_UNIQUE_VIOLATION, pgErrorCode, writeTransaction } from '../db.js';
+import { requestKey } from '../core/idempotency.js';
 import { ApplicationError, NotFoundError } from '../core/errors.js';
 import { activityRecord } from '../activity/services.js';
 import { nameTakenMessage, playerNameCheck } from './name.js';
@@ -37,7 +38,7 @@ export async function playerCreate({
   db,
   name: raw,
   actorId = null,
-  idempotencyKey,
+  idempotencyKey: token,
 }: {
   db: Db;
   name: string;
@@ -45,8 +46,10 @@ export async function playerCreate({
   idempotencyKey?: string;
 }): Promise<Player> {
   const { name, key } = playerNameOrFail(raw);
+  // The form's token with the name it sent: a resend adds nothing, another name is another player.
+  const idempotencyKey = token === undefined ? undefined : requestKey(token, { kind: 'player', key });
   try {
-    return await db.transaction(async (trx) => {
+    return await writeTransaction(db, async (trx) => {
       if (idempotencyKey) {
         const earlier = await trx('players').where({ idempotency_key: idempotencyKey }).first('id', 'name');
         if (earlier) return earlier as Player;
@@ -103,5 +106,16 @@ export async function playerRename({
       if (existing) throw nameTaken(existing);
     }
     throw err;
+  }
+}
+
+/**
+ * Refuses a hand or game whose players are not both in the league (one may have been
+ * merged into another since the form was opened). Read inside the writer's transaction.
+ */
+export async function playersAssertLive(trx: Db, ids: number[], refused: string): Promise<void> {
+  const live = await trx('players').whereIn('id', ids).whereNull('merged_into_id').count({ n: '*' });
+  if (Number(live[0]?.n) < new Set(ids).size) {
+    throw new ApplicationError(refused, { fields: { playerA: 'Choose players from the list; one of them no longer exists in the league (merged into another or removed).' } });
   }
 }

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { useTestDb } from '../support/db.js';
 import { client, createTestApp, hiddenValue } from '../support/app.js';
 import { makePlayer } from '../support/factories.js';
+import { playerMerge } from '../../src/players/merge.js';
 
 const t = useTestDb();
 
@@ -251,5 +252,38 @@ describe('voiding a hand: one tap, with Undo in the confirmation', () => {
     expect(after.text).toMatch(new RegExp(`action="/games/${gameId}/restore"[^>]*>\\s*<input type="hidden" name="_csrf" value="[^"]+">\\s*<button[^>]*>Undo</button>`));
     await c.agent.post(`/games/${gameId}/restore`).type('form').send({ _csrf: hiddenValue(after.text, '_csrf') }).expect(303);
     expect((await t.db('games').where({ id: gameId }).first()).voided_at).toBeNull();
+  });
+});
+
+describe('forms opened before a change elsewhere', () => {
+  it('a hand or game for a player merged into another since the form was opened is refused, not recorded', async () => {
+    const { alice, bob, c } = await setUp();
+    const { csrf, html } = await c.formTokens('/hands/new');
+    const game = await c.formTokens('/games/new');
+    const bobby = await makePlayer(t.db, 'Bobby');
+    await playerMerge({ db: t.db, fromId: bob.id, intoId: bobby.id });
+    const res = await c.agent
+      .post('/hands')
+      .type('form')
+      .send({ _csrf: csrf, token: hiddenValue(html, 'token'), playerA: String(alice.id), playerB: String(bob.id), outcome: 'knock', winner: 'a', deadwood: '5' })
+      .expect(422);
+    expect(res.text).toMatch(/no longer exists in the league/);
+    await c.agent
+      .post('/games')
+      .type('form')
+      .send({ _csrf: game.csrf, token: hiddenValue(game.html, 'token'), playerA: String(alice.id), playerB: String(bob.id), firstDealer: 'a', preset: 'north_american' })
+      .expect(422);
+    expect(await t.db('hands')).toHaveLength(0);
+    expect(await t.db('games')).toHaveLength(0);
+  });
+
+  it('the add-player form: a resend adds one player, another name under the same token adds another', async () => {
+    const { c } = await setUp();
+    const { csrf, html } = await c.formTokens('/players');
+    const token = hiddenValue(html, 'token');
+    await c.agent.post('/players').type('form').send({ _csrf: csrf, token, name: 'Carol' }).expect(303);
+    await c.agent.post('/players').type('form').send({ _csrf: csrf, token, name: 'Carol' }).expect(303);
+    await c.agent.post('/players').type('form').send({ _csrf: csrf, token, name: 'Dave' }).expect(303);
+    expect((await t.db('players').orderBy('id')).map((p) => p.name)).toEqual(['Alice', 'Bob', 'Carol', 'Dave']);
   });
 });
