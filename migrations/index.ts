@@ -5,6 +5,7 @@ import * as membersAndHistory from './20261123020000_members_and_history.js';
 import * as ratingsAndIndexes from './20261123030000_ratings_and_indexes.js';
 import * as leagueVersion from './20261123040000_league_version.js';
 import * as millisecondTimes from './20261123050000_millisecond_times.js';
+import * as abandonedGames from './20261125140000_abandoned_games.js';
 
 /*
  * Migrations are listed here rather than discovered on disk, so the same list runs under
@@ -18,6 +19,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261123030000_ratings_and_indexes': ratingsAndIndexes,
   '20261123040000_league_version': leagueVersion,
   '20261123050000_millisecond_times': millisecondTimes,
+  '20261125140000_abandoned_games': abandonedGames,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

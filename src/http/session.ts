@@ -16,6 +16,8 @@ declare global {
 export interface Flash {
   kind: 'success' | 'danger' | 'info';
   text: string;
+  /** A button under the message that takes the change back (a POST, so no JavaScript). */
+  undo?: { action: string; label: string };
 }
 
 /*
@@ -44,9 +46,9 @@ export const csrfProtection = csrf.csrfSynchronisedProtection;
 /** A new token after signing in or out, so a token seen before cannot be replayed. */
 export const csrfRenew = (req: express.Request) => csrf.generateToken(req, true);
 
-export function flash(req: express.Request, kind: Flash['kind'], text: string): void {
+export function flash(req: express.Request, kind: Flash['kind'], text: string, undo?: Flash['undo']): void {
   if (!req.session) return;
-  req.session.flash = [...(req.session.flash ?? []), { kind, text }];
+  req.session.flash = [...(req.session.flash ?? []), { kind, text, ...(undo ? { undo } : {}) }];
 }
 
 /** Makes the flash messages and the CSRF token available to every template, once. */

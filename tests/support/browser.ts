@@ -46,9 +46,9 @@ export async function listen(app: Express): Promise<{ server: Server; url: strin
 }
 
 /** A phone-sized page that records every console error and CSP violation it sees. */
-export async function phonePage(browser: Browser, options: { colorScheme?: 'light' | 'dark' } = {}) {
+export async function phonePage(browser: Browser, options: { colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number } } = {}) {
   const context = await browser.newContext({
-    viewport: { width: 390, height: 844 },
+    viewport: options.viewport ?? { width: 390, height: 844 },
     deviceScaleFactor: 2,
     isMobile: true,
     hasTouch: true,
