@@ -76,7 +76,8 @@ export function lineChartSvg(chart: LineChart): string {
       const [cx, cy] = [round(x(0)), round(y(s.values[0] as number))];
       parts.push(
         `<circle class="chart-point ${escape(s.className)}" cx="${cx}" cy="${cy}" r="6"/>`,
-        `<text class="chart-label chart-value" x="${cx + 12}" y="${cy - 10}">${round(s.values[0] as number)}</text>`,
+        // Above the dot, or below it when the dot is at the top of the frame.
+        `<text class="chart-label chart-value" x="${cx + 12}" y="${cy - 10 < PAD.top + 20 ? cy + 30 : cy - 10}">${round(s.values[0] as number)}</text>`,
       );
     }
   }

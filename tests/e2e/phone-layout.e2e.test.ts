@@ -21,6 +21,9 @@ const run = requireBrowserOrSkip();
 /** 40 characters and no space: the longest name the form accepts, and the hardest to fit. */
 export const LONG_NAMES = ['Wolfeschlegelsteinhausenbergerdorffvoral', 'Llanfairpwllgwyngyllgogerychwyrndrobwlll', 'Zoë🂡Ñandú_Øresund_Łódź_Ελένη_Ирина_李小龍_'];
 
+/** 30 players; lower-case and odd ones too, to catch a page that re-cases them. */
+const NAMES = [...LONG_NAMES, 'alice', 'Bob', 'Ωmega', 'Ñoño', 'O’Brien-Smythe', 'van der Berg', ...Array.from({ length: 24 }, (_, i) => `Player ${i + 7}`)];
+
 const VIEWPORTS = [
   { width: 320, height: 568 },
   { width: 390, height: 844 },
@@ -120,10 +123,8 @@ describe.runIf(run)('every page on a phone, with a crowded league', () => {
   beforeAll(async () => {
     testDb = await createTestDb();
     const db = testDb.db;
-    const names = [...LONG_NAMES, 'Alice', 'Bob', 'Ωmega', 'Ñoño', 'O’Brien-Smythe', 'van der Berg'];
-    while (names.length < 30) names.push(`Player ${names.length + 1}`);
     const players = [];
-    for (const name of names) players.push(await makePlayer(db, name));
+    for (const name of NAMES) players.push(await makePlayer(db, name));
     const [long, long2, uni, alice, bob] = players as [(typeof players)[0], (typeof players)[0], (typeof players)[0], (typeof players)[0], (typeof players)[0]];
     const day = 24 * 60 * 60 * 1000;
     // Hands over two months among many pairs, so every table has rows and every player stats.
@@ -193,6 +194,8 @@ describe.runIf(run)('every page on a phone, with a crowded league', () => {
     for (const scheme of ['light', 'dark'] as const) {
       it(`fits ${viewport.width}x${viewport.height} (${scheme}): no sideways scroll, big targets, no axe violation`, async () => {
         const { page, problems } = await phonePage(browser, { colorScheme: scheme, viewport });
+        // Full-page screenshots of long pages take a while on a busy machine.
+        page.setDefaultTimeout(30_000);
         const found: string[] = [];
         for (const { name, path } of pages) {
           await page.goto(url + path);
@@ -208,8 +211,17 @@ describe.runIf(run)('every page on a phone, with a crowded league', () => {
   }
 });
 
+/** Runs in the page: elements that re-case a player's name (one rule: as the player typed it). */
+function recasedNames(names: string[]): string[] {
+  return Array.from(document.body.querySelectorAll<HTMLElement>('*'))
+    .filter((el) => getComputedStyle(el).textTransform !== 'none' && names.some((n) => el.textContent?.includes(n)))
+    .map((el) => `${el.tagName.toLowerCase()} "${(el.textContent ?? '').trim().slice(0, 30)}" is shown with text-transform: ${getComputedStyle(el).textTransform}`)
+    .slice(0, 3);
+}
+
 async function pageProblems(page: Page): Promise<string[]> {
   const found: string[] = [];
+  found.push(...(await page.evaluate(recasedNames, NAMES)));
   found.push(...(await page.evaluate(widerThanScreen)));
   found.push(...(await page.evaluate(undersizedTargets)));
   found.push(...(await axeViolations(page)));
