@@ -201,6 +201,12 @@ describe.runIf(run)('every page on a phone, with a crowded league', () => {
           await page.goto(url + path);
           found.push(...(await pageProblems(page)).map((p) => `${path}: ${p}`));
           await screenshot(page, `phone-layout/${viewport.width}-${scheme}-${name}`);
+          if (name === 'home') {
+            // The open-league banner follows the scheme: dark at night, not a bright yellow strip.
+            const rgb = (await page.locator('.open-banner').evaluate((el) => getComputedStyle(el).backgroundColor)).match(/\d+/g)!.map(Number);
+            const light = (Math.max(...rgb.slice(0, 3)) + Math.min(...rgb.slice(0, 3))) / 2 / 255;
+            if ((scheme === 'dark') !== light < 0.5) found.push(`/: the open-league banner is ${scheme === 'dark' ? 'bright' : 'dark'} in ${scheme} mode (${rgb.join(',')})`);
+          }
         }
         await page.context().close();
         fs.writeFileSync(`${RESULTS_DIR}/phone-layout/problems-${viewport.width}-${scheme}.txt`, found.join('\n'));
