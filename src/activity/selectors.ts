@@ -8,7 +8,7 @@ export interface ActivityView {
   summary: string;
   link: string | null;
   /** What "Restore" would bring back, when the entry voided something still voided. */
-  restorable: { type: 'hand' | 'game'; id: number; gameId: number | null } | null;
+  restorable: { type: 'hand' | 'game' | 'abandoned_game'; id: number; gameId: number | null } | null;
 }
 
 /** The most recent writes and corrections, newest first. */
@@ -34,6 +34,7 @@ export async function activityList({ db, limit = 50 }: { db: Db; limit?: number 
       'h.replaced_by_id as hand_replaced_by',
       'h.game_id as hand_game_id',
       'g.voided_at as game_voided_at',
+      'g.abandoned_at as game_abandoned_at',
     )
     .orderBy([{ column: 'a.at', order: 'desc' }, { column: 'a.id', order: 'desc' }])
     .limit(limit);
@@ -44,6 +45,8 @@ export async function activityList({ db, limit = 50 }: { db: Db; limit?: number 
       restorable = { type: 'hand', id: r.subject_id, gameId: r.hand_game_id };
     } else if (voidAction && r.subject_type === 'game' && r.game_voided_at) {
       restorable = { type: 'game', id: r.subject_id, gameId: r.subject_id };
+    } else if (r.action === 'game.abandoned' && r.subject_type === 'game' && r.game_abandoned_at && !r.game_voided_at) {
+      restorable = { type: 'abandoned_game', id: r.subject_id, gameId: r.subject_id };
     }
     return { id: r.id, at: r.at, actor: r.actor, action: r.action, summary: r.summary, link: r.link, restorable };
   });

@@ -297,5 +297,5 @@ export function gameRoutes({ db, config }: AppContext): express.Router {
   return router;
 }
 
-/** Where to go back to after abandoning: only our own two lists (no open redirect). */
-const backSchema = z.enum(['/', '/games']).catch('/games');
+/** Where to go back to after abandoning or taking up again: only our own pages (no open redirect). */
+const backSchema = z.enum(['/', '/games', '/activity']).catch('/games');

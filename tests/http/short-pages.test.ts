@@ -78,9 +78,23 @@ describe('abandoning a game in one tap', () => {
     expect(page.text).toContain('This game was abandoned');
     expect(page.text).not.toContain('Save hand');
 
-    await c.agent.post(undo![1]!.replace('%2F', '%2F')).type('form').send({ _csrf: undo![2] }).expect(303).expect('location', '/');
+    await c.agent.post(undo![1]!).type('form').send({ _csrf: undo![2] }).expect(303).expect('location', '/');
     expect(await t.db('games').where({ id: gameId }).first()).toMatchObject({ abandoned_at: null, abandoned_by: null });
     expect(continueLinks((await c.agent.get('/').expect(200)).text).sort()).toEqual([...ids].sort());
+    expect(await t.db('activity').where({ action: 'game.resumed', subject_id: gameId, actor_id: alice.id })).toHaveLength(1);
+  });
+
+  it('keeps an abandoned game in the activity log, from where it can be taken up again', async () => {
+    const { ids } = await league(1);
+    const c = client(createTestApp(t.db));
+    const { csrf } = await c.formTokens('/games');
+    await c.agent.post(`/games/${ids[0]}/abandon`).type('form').send({ _csrf: csrf }).expect(303).expect('location', '/games');
+    const log = await c.agent.get('/activity').expect(200);
+    expect(log.text).toContain(`abandoned game ${ids[0]}, alice v BOB`);
+    expect(log.text).toContain(`action="/games/${ids[0]}/resume?back=/activity"`);
+    await c.agent.post(`/games/${ids[0]}/resume?back=/activity`).type('form').send({ _csrf: hiddenValue(log.text, '_csrf') }).expect(303).expect('location', '/activity');
+    expect((await t.db('games').where({ id: ids[0] }).first()).abandoned_at).toBeNull();
+    expect((await c.agent.get('/activity')).text).not.toContain('resume?back=/activity');
   });
 
   it('refuses a finished game with a message and changes nothing; signed-out visitors cannot abandon', async () => {
