@@ -8,6 +8,7 @@ import * as millisecondTimes from './20261123050000_millisecond_times.js';
 import * as playerNameKeys from './20261125110000_player_name_keys.js';
 import * as importsAndMerges from './20261125110100_imports_and_merges.js';
 import * as memberSessions from './20261125120000_member_sessions.js';
+import * as abandonedGames from './20261125140000_abandoned_games.js';
 
 /*
  * Migrations are listed here rather than discovered on disk, so the same list runs under
@@ -24,6 +25,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261125110000_player_name_keys': playerNameKeys,
   '20261125110100_imports_and_merges': importsAndMerges,
   '20261125120000_member_sessions': memberSessions,
+  '20261125140000_abandoned_games': abandonedGames,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -86,6 +86,7 @@ const envSchema = z
     BIG_GIN_BONUS: int(31, 0, 1000),
     UNDERCUT_BONUS: int(25, 0, 1000),
     LINE_BONUS: int(25, 0, 1000),
+    STALE_GAME_DAYS: int(14, 1, 3650),
     LEAGUE_PASSCODE: z.string().optional(),
     PRIVATE_LEAGUE: z.enum(['true', 'false']).default('false'),
     OPEN_LEAGUE: z.enum(['true', 'false']).default('false'),
@@ -121,7 +122,13 @@ export interface Config {
     | { kind: 'postgres'; url: string; ssl: boolean; poolMax: number; statementTimeoutMs: number }
     | { kind: 'pglite'; dataDir: string };
   secretKey: string;
-  league: { name: string; timeZone: string; rules: Rules };
+  league: {
+    name: string;
+    timeZone: string;
+    rules: Rules;
+    /** An unfinished game untouched for this many days is listed as stale. */
+    staleGameDays: number;
+  };
   access: {
     /** null: an open league, where anyone may record (development, or OPEN_LEAGUE=true). */
     passcode: string | null;
@@ -176,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         undercutBonus: e.UNDERCUT_BONUS,
         lineBonus: e.LINE_BONUS,
       },
+      staleGameDays: e.STALE_GAME_DAYS,
     },
     access: { passcode: e.LEAGUE_PASSCODE || null, private: e.PRIVATE_LEAGUE === 'true' },
     elo: { start: e.ELO_START, k: e.ELO_K },

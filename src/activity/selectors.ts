@@ -8,7 +8,7 @@ export interface ActivityView {
   summary: string;
   link: string | null;
   /** What "Restore" would bring back, when the entry voided something still voided. */
-  restorable: { type: 'hand' | 'game'; id: number; gameId: number | null } | null;
+  restorable: { type: 'hand' | 'game' | 'abandoned_game'; id: number; gameId: number | null } | null;
   /** A whole write that can be taken back from the log: an import, a merge of players. */
   undo: { action: string; label: string } | null;
 }
@@ -51,6 +51,7 @@ export async function activityList({ db, limit = 50 }: { db: Db; limit?: number 
       'i.undone_at as import_undone_at',
       'm.id as merge_id',
       'm.undone_at as merge_undone_at',
+      'g.abandoned_at as game_abandoned_at',
     )
     .orderBy([{ column: 'a.at', order: 'desc' }, { column: 'a.id', order: 'desc' }])
     .limit(limit);
@@ -61,6 +62,8 @@ export async function activityList({ db, limit = 50 }: { db: Db; limit?: number 
       restorable = { type: 'hand', id: r.subject_id, gameId: r.hand_game_id };
     } else if (voidAction && r.subject_type === 'game' && r.game_voided_at) {
       restorable = { type: 'game', id: r.subject_id, gameId: r.subject_id };
+    } else if (r.action === 'game.abandoned' && r.subject_type === 'game' && r.game_abandoned_at && !r.game_voided_at) {
+      restorable = { type: 'abandoned_game', id: r.subject_id, gameId: r.subject_id };
     }
     let undo: ActivityView['undo'] = null;
     if (r.action === 'hands.imported' && r.import_id && !r.import_undone_at) undo = { action: `/imports/${r.import_id}/undo`, label: 'Undo this import' };

@@ -67,9 +67,22 @@ export function lineChartSvg(chart: LineChart): string {
       parts.push(`<text class="chart-label" x="${W - PAD.right}" y="${H - 8}" text-anchor="end">${escape(chart.labels.at(-1) as string)}</text>`);
     }
   }
-  for (const s of chart.series) {
+  const drawn = chart.series.filter((s) => s.values.length > 0);
+  for (const s of drawn) {
     const points = s.values.map((v, i) => `${round(x(i))},${round(y(v))}`).join(' ');
     parts.push(`<polyline class="chart-line ${escape(s.className)}" fill="none" points="${points}"/>`);
+    // A line of one point draws nothing: show the point, and its value beside it.
+    if (s.values.length === 1) {
+      const [cx, cy] = [round(x(0)), round(y(s.values[0] as number))];
+      parts.push(
+        `<circle class="chart-point ${escape(s.className)}" cx="${cx}" cy="${cy}" r="6"/>`,
+        // Above the dot, or below it when the dot is at the top of the frame.
+        `<text class="chart-label chart-value" x="${cx + 12}" y="${cy - 10 < PAD.top + 20 ? cy + 30 : cy - 10}">${round(s.values[0] as number)}</text>`,
+      );
+    }
+  }
+  if (drawn.length === 0) {
+    parts.push(`<text class="chart-label chart-empty" x="${W / 2}" y="${H / 2}" text-anchor="middle">No data yet</text>`);
   }
   parts.push('</svg>');
   return parts.join('');

@@ -1,4 +1,5 @@
 import express from 'express';
+import { z } from 'zod';
 import type { AppContext } from '../http/context.js';
 import { fieldErrors, formValues, newIdempotencyToken, ruleErrors, SIDE_CHOICES, type FieldErrors } from '../http/forms.js';
 import { flash } from '../http/session.js';
@@ -14,13 +15,15 @@ import {
   gameHandEdit,
   gameHandRecord,
   gameHandRestore,
+  gameAbandon,
   gameHandUndo,
   gameRestore,
+  gameResume,
   gameRulesUpdate,
   gameStart,
   gameVoid,
 } from './services.js';
-import { gameGet, type GameView } from './selectors.js';
+import { gameGet, gameListActive, gamesWithStaleness, type GameView } from './selectors.js';
 
 const gameIdOf = (req: express.Request) => {
   const id = recordId('No such game.').safeParse(req.params.id);
@@ -258,5 +261,39 @@ export function gameRoutes({ db, config }: AppContext): express.Router {
   );
   router.post('/games/:id/restore', correction('Game restored.', (_req, res, gameId) => gameRestore({ db, gameId, actorId: actorOf(res), elo: config.elo })));
 
+  router.get('/games', async (_req, res) => {
+    const games = gamesWithStaleness(await gameListActive({ db }), { now: new Date(), staleDays: config.league.staleGameDays });
+    res.render('games/index.njk', { fresh: games.filter((g) => !g.stale), stale: games.filter((g) => g.stale), staleDays: config.league.staleGameDays });
+  });
+
+  // One tap to abandon, from the home page or the list; the message under it has the undo.
+  router.post('/games/:id/abandon', async (req, res) => {
+    const gameId = gameIdOf(req);
+    const back = backSchema.parse(req.query.back);
+    try {
+      await gameAbandon({ db, gameId, actorId: actorOf(res) });
+      flash(req, 'info', `Game ${gameId} abandoned: off the unfinished list, kept in the history.`, { action: `/games/${gameId}/resume?back=${encodeURIComponent(back)}`, label: 'Undo' });
+    } catch (err) {
+      if (!(err instanceof ApplicationError)) throw err;
+      flash(req, 'danger', err.message);
+    }
+    res.redirect(303, back);
+  });
+  router.post('/games/:id/resume', async (req, res) => {
+    const gameId = gameIdOf(req);
+    const back = req.query.back === undefined ? `/games/${gameId}` : backSchema.parse(req.query.back);
+    try {
+      await gameResume({ db, gameId, actorId: actorOf(res) });
+      flash(req, 'success', `Game ${gameId} is back on the unfinished list.`);
+    } catch (err) {
+      if (!(err instanceof ApplicationError)) throw err;
+      flash(req, 'danger', err.message);
+    }
+    res.redirect(303, back);
+  });
+
   return router;
 }
+
+/** Where to go back to after abandoning or taking up again: only our own pages (no open redirect). */
+const backSchema = z.enum(['/', '/games', '/activity']).catch('/games');

@@ -26,6 +26,7 @@ export interface GameRow {
   finished_at: Date | null;
   created_at: Date;
   voided_at: Date | null;
+  abandoned_at: Date | null;
 }
 
 export interface GameHandRow {

@@ -12,6 +12,8 @@ export const gameStartSchema = z.object({
   token: idempotencyToken,
 });
 
+const KNOCK_LIMIT_MESSAGE = 'Knock limit: a whole number from 0 to 10.';
+
 const points = (label: string) => wholeNumber(0, 1000, `${label}: a whole number from 0 to 1000.`);
 
 export const gameRulesSchema = z.object({
@@ -21,7 +23,8 @@ export const gameRulesSchema = z.object({
   lineBonus: points('Line bonus'),
   gameBonus: points('Game bonus'),
   target: wholeNumber(1, 1000, 'Target: a whole number from 1 to 1000.'),
-  knockLimit: wholeNumber(0, 10, 'Knock limit: a whole number from 0 to 10.'),
+  // Absent under Oklahoma rules, where the upcard sets the knock limit of each hand.
+  knockLimit: blankToUndefined.pipe(wholeNumber(0, 10, KNOCK_LIMIT_MESSAGE).optional()),
 });
 
 const COUNT_MESSAGE = `Enter a deadwood count from 0 to ${MAX_DEADWOOD}.`;

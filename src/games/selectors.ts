@@ -25,6 +25,8 @@ export interface GameView {
   rules: GameRules;
   status: 'active' | 'finished';
   voided: boolean;
+  /** Left unfinished on purpose: off the list of unfinished games, kept in the history. */
+  abandoned: boolean;
   players: Record<Side, { id: number; name: string }>;
   hands: GameHandView[];
   state: GameState;
@@ -74,6 +76,7 @@ export async function gameGet({ db, id }: { db: Db; id: number }): Promise<GameV
     rules,
     status: game.status,
     voided: game.voided_at !== null,
+    abandoned: game.abandoned_at !== null,
     players: {
       a: { id: game.player_a_id, name: nameOf(game.player_a_id) },
       b: { id: game.player_b_id, name: nameOf(game.player_b_id) },
@@ -93,9 +96,11 @@ export interface ActiveGame {
   pointsA: number;
   pointsB: number;
   target: number;
+  /** When a hand was last recorded (or the game started): how stale it is. */
+  lastPlayed: Date;
 }
 
-/** Unfinished games, most recently played first, with their running totals. */
+/** Unfinished games (not abandoned), most recently played first, with their running totals. */
 export async function gameListActive({ db }: { db: Db }): Promise<ActiveGame[]> {
   const { rows } = await db.raw(`
     select g.id, a.name as "nameA", b.name as "nameB", g.target,
@@ -106,9 +111,26 @@ export async function gameListActive({ db }: { db: Db }): Promise<ActiveGame[]> 
     join players a on a.id = g.player_a_id
     join players b on b.id = g.player_b_id
     left join hands h on h.game_id = g.id and h.voided_at is null
-    where g.status = 'active' and g.voided_at is null
+    where g.status = 'active' and g.voided_at is null and g.abandoned_at is null
     group by g.id, a.name, b.name
     order by last_played desc, g.id desc
   `);
-  return (rows as (ActiveGame & { last_played: Date })[]).map(({ last_played: _, ...game }) => game);
+  return (rows as (Omit<ActiveGame, 'lastPlayed'> & { last_played: Date })[]).map(({ last_played, ...game }) => ({ ...game, lastPlayed: new Date(last_played) }));
+}
+
+export interface ListedGame extends ActiveGame {
+  /** Untouched for the league's STALE_GAME_DAYS or more. */
+  stale: boolean;
+  /** Whole days since the last hand (or the start). */
+  idleDays: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Marks the games nobody has touched for `staleDays`; the time is the request's, not the cache's. */
+export function gamesWithStaleness(games: ActiveGame[], { now, staleDays }: { now: Date; staleDays: number }): ListedGame[] {
+  return games.map((g) => {
+    const idleDays = Math.floor((now.getTime() - g.lastPlayed.getTime()) / DAY_MS);
+    return { ...g, idleDays, stale: idleDays >= staleDays };
+  });
 }

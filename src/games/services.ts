@@ -302,7 +302,8 @@ export async function gameHandEdit({ db, gameId, handId, entry, idempotencyKey, 
   });
 }
 
-export type EditableRules = Pick<GameRules, 'ginBonus' | 'bigGinBonus' | 'undercutBonus' | 'lineBonus' | 'gameBonus' | 'target' | 'knockLimit'>;
+/** The knock limit may be left out: under Oklahoma rules the upcard sets it, hand by hand. */
+export type EditableRules = Pick<GameRules, 'ginBonus' | 'bigGinBonus' | 'undercutBonus' | 'lineBonus' | 'gameBonus' | 'target'> & { knockLimit?: number | undefined };
 
 /** Changes a game's rule values; only before its first hand. The preset's shape stays. */
 export async function gameRulesUpdate({ db, gameId, values, actorId = null }: GameChange & { values: EditableRules }): Promise<void> {
@@ -311,11 +312,18 @@ export async function gameRulesUpdate({ db, gameId, values, actorId = null }: Ga
     if (hands.length > 0) {
       throw new ApplicationError('The rules are locked once the first hand is recorded.');
     }
-    await trx('games').where({ id: gameId }).update(rulesColumns({ ...rulesOf(game), ...values }));
+    const rules = rulesOf(game);
+    const { knockLimit, ...rest } = values;
+    if (!rules.oklahoma && knockLimit === undefined) {
+      throw new ApplicationError('The rules were not saved.', { fields: { knockLimit: 'Knock limit: a whole number from 0 to 10.' } });
+    }
+    await trx('games')
+      .where({ id: gameId })
+      .update(rulesColumns({ ...rules, ...rest, knockLimit: rules.oklahoma ? rules.knockLimit : (knockLimit ?? rules.knockLimit) }));
     await activityRecord(trx, {
       actorId,
       action: 'game.rules_changed',
-      summary: `changed the rules of game ${game.id}: gin ${values.ginBonus}, big gin ${values.bigGinBonus ?? 'none'}, undercut ${values.undercutBonus}, line ${values.lineBonus}, game ${values.gameBonus}, target ${values.target}, knock limit ${values.knockLimit}`,
+      summary: `changed the rules of game ${game.id}: gin ${values.ginBonus}, big gin ${values.bigGinBonus ?? 'none'}, undercut ${values.undercutBonus}, line ${values.lineBonus}, game ${values.gameBonus}, target ${values.target}${rules.oklahoma ? '' : `, knock limit ${knockLimit}`}`,
       link: `/games/${game.id}`,
       subject: { type: 'game', id: game.id },
     });
@@ -324,6 +332,40 @@ export async function gameRulesUpdate({ db, gameId, values, actorId = null }: Ga
 
 function assertNotVoided(game: GameRow): void {
   if (game.voided_at) throw new ApplicationError('This game was voided. Restore it first to change it.');
+  if (game.abandoned_at) throw new ApplicationError('This game was abandoned. Take it up again first to change it.');
+}
+
+/**
+ * Abandons an unfinished game: it leaves the list of unfinished games and stays in the
+ * history (its page, its hands, the activity log). gameResume undoes it.
+ */
+export async function gameAbandon(change: GameChange): Promise<void> {
+  await gameSetAbandoned(change, true);
+}
+
+/** Takes an abandoned game up again: back on the list of unfinished games. */
+export async function gameResume(change: GameChange): Promise<void> {
+  await gameSetAbandoned(change, false);
+}
+
+async function gameSetAbandoned({ db, gameId, actorId = null }: GameChange, abandoned: boolean): Promise<void> {
+  await db.transaction(async (trx) => {
+    const game = await lockGame(trx, gameId);
+    if (Boolean(game.abandoned_at) === abandoned) return; // already so
+    if (game.voided_at) throw new ApplicationError('This game was voided. Restore it first to change it.');
+    if (abandoned && game.status === 'finished') throw new ApplicationError('This game is finished: there is nothing to abandon.');
+    await trx('games')
+      .where({ id: gameId })
+      .update(abandoned ? { abandoned_at: trx.fn.now(), abandoned_by: actorId } : { abandoned_at: null, abandoned_by: null });
+    const names = await playerNames(trx, [game.player_a_id, game.player_b_id]);
+    await activityRecord(trx, {
+      actorId,
+      action: abandoned ? 'game.abandoned' : 'game.resumed',
+      summary: `${abandoned ? 'abandoned' : 'took up again'} game ${game.id}, ${names.get(game.player_a_id)} v ${names.get(game.player_b_id)}`,
+      link: `/games/${game.id}`,
+      subject: { type: 'game', id: game.id },
+    });
+  });
 }
 
 /** Hides a whole game (and its hands) from the scores, keeping every row; gameRestore undoes it. */

@@ -2,11 +2,13 @@ import express from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../http/context.js';
 import { handListRecent } from '../hands/selectors.js';
-import { gameListActive } from '../games/selectors.js';
+import { gameListActive, gamesWithStaleness } from '../games/selectors.js';
 import { ratingListCurrent } from '../ratings/selectors.js';
 import { PERIOD_ERROR, periodLabel, periodQuery, periodQuerySchema } from '../core/period.js';
 import { periodLinks } from '../http/periods.js';
 import { hallOfFameList, leaderboardGet, monthListActive } from './selectors.js';
+
+const HOME_GAMES = 3;
 
 const orderSchema = z.object({ order: z.enum(['total', 'rating']).default('total') });
 
@@ -38,11 +40,15 @@ export function leaderboardRoutes({ db, config, cache }: AppContext): express.Ro
     const rated = standings.map((s) => ({ ...s, rating: Math.round(ratings.get(s.playerId) ?? config.elo.start) }));
     if (order.data.order === 'rating') rated.sort((x, y) => y.rating - x.rating || x.name.localeCompare(y.name));
     const byRating = order.data.order === 'rating';
+    const unfinished = gamesWithStaleness(activeGames, { now, staleDays: config.league.staleGameDays });
     res.render('leaderboard/index.njk', {
       standings: rated,
       byRating,
       gameStandings: standings.filter((s) => s.gamesPlayed > 0).sort((x, y) => y.gamesWon - x.gamesWon || y.gamePoints - x.gamePoints),
-      activeGames,
+      // The home page stays short: the three latest, the rest one tap away.
+      activeGames: unfinished.slice(0, HOME_GAMES),
+      activeCount: unfinished.length,
+      staleCount: unfinished.filter((g) => g.stale).length,
       recent,
       hallOfFame,
       period,

@@ -24,9 +24,25 @@ describe('lineChartSvg', () => {
     expect(svg).toContain('class="chart-zero"');
   });
 
-  it('copes with one point and with no points', () => {
-    expect(lineChartSvg({ title: 't', description: 'd', labels: ['a'], series: [{ name: 's', values: [5], className: 'x' }] })).toContain('points="318,');
-    expect(lineChartSvg({ title: 't', description: 'd', labels: [], series: [] })).toContain('</svg>');
+  it('draws a single point as a dot with its value, not an empty frame', () => {
+    const svg = lineChartSvg({ title: 't', description: 'd', labels: ['2026-11-25'], series: [{ name: 's', values: [37], className: 'chart-line-1' }] });
+    expect(svg).toMatch(/<circle class="chart-point chart-line-1" cx="318" cy="[\d.]+" r="6"\/>/);
+    expect(svg).toMatch(/<text class="chart-label chart-value"[^>]*>37<\/text>/);
+    expect(svg).toContain('>2026-11-25</text>');
+    expect(svg).not.toContain('No data');
+  });
+
+  it('says so when there is nothing to draw', () => {
+    for (const series of [[], [{ name: 's', values: [], className: 'x' }]]) {
+      const svg = lineChartSvg({ title: 't', description: 'd', labels: [], series });
+      expect(svg).toContain('>No data yet</text>');
+      expect(svg).not.toContain('<circle');
+      expect(svg).toMatch(/<\/svg>$/);
+    }
+  });
+
+  it('draws no dot for a line of several points', () => {
+    expect(lineChartSvg({ title: 't', description: 'd', labels: ['a', 'b'], series: [{ name: 's', values: [1, 2], className: 'x' }] })).not.toContain('<circle');
   });
 });
 
