@@ -14,11 +14,11 @@ const ratings = async () => (await t.db('ratings').orderBy(['hand_id', 'player_i
 
 async function upload(c: ReturnType<typeof client>, body: string) {
   const { csrf } = await c.formTokens('/export');
-  return c.agent.post('/import/hands').field('_csrf', csrf).attach('file', Buffer.from(body), 'hands.csv');
+  return c.agent.post(`/import/hands?_csrf=${encodeURIComponent(csrf)}`).attach('file', Buffer.from(body), 'hands.csv');
 }
 async function commit(c: ReturnType<typeof client>, csv: string, repeats?: string, expected = 303) {
   const { csrf } = await c.formTokens('/export');
-  const res = await c.agent.post('/import/hands/commit').type('form').send({ _csrf: csrf, csv, ...(repeats ? { repeats } : {}) });
+  const res = await c.agent.post(`/import/hands/commit?_csrf=${encodeURIComponent(csrf)}`).type('form').send({ _csrf: csrf, csv, ...(repeats ? { repeats } : {}) });
   expect(res.status, res.text.slice(0, 200)).toBe(expected);
   return res;
 }

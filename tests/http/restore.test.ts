@@ -25,7 +25,7 @@ async function takeBackup(): Promise<Backup> {
 async function restore(body: unknown) {
   const c = client(createTestApp(t.db));
   const { csrf } = await c.formTokens('/export');
-  return c.agent.post('/import/backup').field('_csrf', csrf).attach('file', Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)), 'league.json');
+  return c.agent.post(`/import/backup?_csrf=${encodeURIComponent(csrf)}`).attach('file', Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)), 'league.json');
 }
 
 describe('restoring a backup checks the whole file first', () => {

@@ -33,6 +33,15 @@ const writeLock = (dir: string, owner: object, ageMs = 0) => {
 };
 const lockOwnerPid = (dir: string) => (JSON.parse(fs.readFileSync(path.join(dir, LOCK), 'utf8')) as { pid: number }).pid;
 
+function pidGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** A process that stays alive until killed. */
 function sleeper(): ChildProcess {
   const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { detached: true, stdio: 'ignore' });
@@ -120,6 +129,8 @@ describe('two real processes on one data folder', () => {
 
     process.kill(-(server.pid as number), 'SIGKILL');
     await new Promise((resolve) => server.once('exit', resolve));
+    // The owner (tsx's child) is gone once reaped; until then its pid still answers.
+    await expect.poll(() => pidGone(owner), { timeout: 10_000 }).toBe(true);
     const third = spawnSync(tsx, ['src/cli/migrate.ts'], { env, encoding: 'utf8', timeout: 60_000 });
     expect(third.stderr).toBe('');
     expect(third.status).toBe(0);

@@ -49,8 +49,8 @@ describe('one person, one player', () => {
 describe('the migration to name keys', () => {
   it('does not fail on look-alikes already in the league: the oldest keeps the key, the others are listed to merge', async () => {
     // Back to the schema before the rule, and a league that the old index allowed.
-    await t.db.migrate.down();
-    await t.db.migrate.down();
+    // (Undo every migration from the name keys on, however many came after them.)
+    while ((await t.db.migrate.currentVersion()) >= '20261125110000') await t.db.migrate.down();
     const names = ['Bob', 'BOB', 'Ｂｏｂ', ' Zoe\u0301  Smith ', 'Alice', 'Bob\u200B'];
     const ids: number[] = [];
     for (const name of names) {
