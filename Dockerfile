@@ -1,13 +1,13 @@
 # Fly.io (or any Docker host). Two stages: build with devDependencies through the same
 # build hook Heroku runs, then a slim image with production dependencies only.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN bash bin/post_compile && npm prune --omit=dev
 
-FROM node:20-bookworm-slim AS run
+FROM node:24-bookworm-slim AS run
 ENV NODE_ENV=production \
     PORT=8080
 WORKDIR /app

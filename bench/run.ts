@@ -16,7 +16,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { createDb, createPgliteDb, createPgliteInstance, migrateLatest, type Db } from '../src/db.js';
+import { createDb, createPgliteDb, migrateLatest, type Db } from '../src/db.js';
 import { seedBench } from '../src/cli/seedBench.js';
 import { scratchDatabase } from '../tests/support/scratchDatabase.js';
 
@@ -188,9 +188,9 @@ function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-async function benchDatabase(name: string, database: Record<string, string>, seed: (db: Db) => Promise<void>, open: () => Db) {
+async function benchDatabase(name: string, database: Record<string, string>, seed: (db: Db) => Promise<void>, open: () => Db | Promise<Db>) {
   console.log(`\n=== ${name}: seeding ${HANDS} hands over 12 players`);
-  const db = open();
+  const db = await open();
   await migrateLatest(db);
   await seed(db);
   await db.raw('analyze');
@@ -222,7 +222,7 @@ async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'grl-bench-'));
   try {
     runs.push(
-      await benchDatabase('PGlite', { DATA_DIR: dataDir }, (db) => seedBench({ db, hands: HANDS }), () => createPgliteDb(createPgliteInstance(dataDir))),
+      await benchDatabase('PGlite', { DATA_DIR: dataDir }, (db) => seedBench({ db, hands: HANDS }), () => createPgliteDb(dataDir)),
     );
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });

@@ -45,8 +45,21 @@ const envSchema = z
     OPEN_LEAGUE: z.enum(['true', 'false']).default('false'),
     ELO_START: int(1500, 100, 5000),
     ELO_K: int(32, 1, 100),
+    // Deployment (issue 13): the embedded database in production only on purpose; the drain time.
+    EMBEDDED_DATABASE_IN_PRODUCTION: z.enum(['true', 'false']).default('false'),
+    SHUTDOWN_DRAIN_MS: int(8000, 1000, 25_000),
   })
   .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.DATABASE_URL && env.EMBEDDED_DATABASE_IN_PRODUCTION !== 'true') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message:
+          'required in production: without it the data would go to embedded PGlite in DATA_DIR on this machine\'s disk, ' +
+          'which Heroku dynos and Fly machines lose at every restart. Set DATABASE_URL to a PostgreSQL URL, or ' +
+          'EMBEDDED_DATABASE_IN_PRODUCTION=true if DATA_DIR is on a persistent volume (a single small server)',
+      });
+    }
     if (env.LEAGUE_PASSCODE !== undefined && env.LEAGUE_PASSCODE.length > 0 && env.LEAGUE_PASSCODE.length < 6) {
       ctx.addIssue({ code: 'custom', path: ['LEAGUE_PASSCODE'], message: 'at least 6 characters' });
     }
@@ -85,6 +98,8 @@ export interface Config {
     private: boolean;
   };
   elo: { start: number; k: number };
+  /** After SIGTERM: how long requests in flight may take before the process exits anyway. */
+  shutdownDrainMs: number;
 }
 
 export class ConfigError extends Error {
@@ -126,5 +141,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     access: { passcode: e.LEAGUE_PASSCODE || null, private: e.PRIVATE_LEAGUE === 'true' },
     elo: { start: e.ELO_START, k: e.ELO_K },
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
   };
 }

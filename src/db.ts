@@ -1,9 +1,9 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
-import ClientPGLite from 'knex-pglite';
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import type { PGlite, PGliteOptions } from '@electric-sql/pglite';
 import type { Config } from './config.js';
 import { migrationSource } from '../migrations/index.js';
 
@@ -25,46 +25,65 @@ const pgTypes = {
   },
 };
 
-export function createPgliteInstance(dataDir?: string): PGlite {
-  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
-  // (Options go in the one argument: PGlite ignores them after an undefined dataDir.)
-  return new PGlite({ dataDir, parsers: { [NUMERIC]: toNumber } });
-}
-
 /** Where Knex's own warnings go (it writes to the console otherwise): the app's logger. */
 export interface DbLog {
   warn(message: unknown): void;
   error(message: unknown): void;
 }
 
-export function createDb(database: Config['database'], log?: DbLog): Db {
+type PostgresDatabase = Extract<Config['database'], { kind: 'postgres' }>;
+
+/** The configured database: PostgreSQL, or embedded PGlite (whose engine is loaded only then). */
+export async function openDb(database: Config['database'], log?: DbLog): Promise<Db> {
+  if (database.kind === 'postgres') return createDb(database, log);
+  return createPgliteDb(path.resolve(database.dataDir));
+}
+
+export function createDb(database: PostgresDatabase, log?: DbLog): Db {
   const knexLog = log
     ? { warn: (m: unknown) => log.warn(m), error: (m: unknown) => log.error(m), deprecate: (m: unknown) => log.warn(m), debug: () => {} }
     : undefined;
-  if (database.kind === 'postgres') {
-    return knexFactory({
-      ...(knexLog ? { log: knexLog } : {}),
-      client: 'pg',
-      connection: {
-        connectionString: database.url,
-        ssl: database.ssl ? { rejectUnauthorized: false } : false,
-        types: pgTypes,
-        statement_timeout: database.statementTimeoutMs,
-        connectionTimeoutMillis: 5000,
-        application_name: 'gin-rummy-leaderboard',
-      } as Knex.PgConnectionConfig,
-      pool: { min: 0, max: database.poolMax },
-      acquireConnectionTimeout: 5000,
-      migrations: { migrationSource },
-    });
-  }
-  return createPgliteDb(createPgliteInstance(path.resolve(database.dataDir)));
+  return knexFactory({
+    ...(knexLog ? { log: knexLog } : {}),
+    client: 'pg',
+    connection: {
+      connectionString: database.url,
+      ssl: database.ssl ? { rejectUnauthorized: false } : false,
+      types: pgTypes,
+      statement_timeout: database.statementTimeoutMs,
+      connectionTimeoutMillis: 5000,
+      application_name: 'gin-rummy-leaderboard',
+    } as Knex.PgConnectionConfig,
+    pool: { min: 0, max: database.poolMax },
+    acquireConnectionTimeout: 5000,
+    migrations: { migrationSource },
+  });
 }
 
-/** A Knex handle over one PGlite instance (a folder on disk, or memory when none is given). */
-export function createPgliteDb(pglite: PGlite): Db {
+/*
+ * PGlite's engine (a WASM build of PostgreSQL, half a megabyte of JavaScript before its data)
+ * is loaded only when the embedded database is used, so a process on PostgreSQL never pays
+ * for it. Both modules come through `require`: knex-pglite is CommonJS and requires PGlite's
+ * CommonJS build, and ours must be that same copy (an `import` would load its ES build too).
+ */
+const requireLazily = createRequire(import.meta.url);
+
+/*
+ * Smaller than PostgreSQL's defaults, which size for a server of its own: one connection,
+ * a league's few megabytes of data. shared_buffers is the bulk of PGlite's resident memory.
+ */
+const PGLITE_SETTINGS = ['shared_buffers=16MB', 'work_mem=2MB', 'maintenance_work_mem=16MB', 'temp_buffers=2MB', 'wal_buffers=1MB'];
+
+/** A Knex handle over a new PGlite instance: a folder on disk, or memory when none is given. */
+export async function createPgliteDb(dataDir?: string): Promise<Db> {
+  const { PGlite: PGliteClass } = requireLazily('@electric-sql/pglite') as { PGlite: typeof PGlite };
+  const ClientPGLite = requireLazily('knex-pglite') as typeof Knex.Client;
+  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
+  // (Options go in the one argument: PGlite ignores them after an undefined dataDir.)
+  const options: PGliteOptions = { dataDir, parsers: { [NUMERIC]: toNumber }, postgresqlconf: PGLITE_SETTINGS };
+  const pglite = new PGliteClass(options);
   return knexFactory({
-    client: ClientPGLite as unknown as typeof Knex.Client,
+    client: ClientPGLite,
     dialect: 'postgres',
     connection: { pglite } as unknown as Knex.StaticConnectionConfig,
     migrations: { migrationSource },

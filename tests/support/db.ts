@@ -1,6 +1,6 @@
 import { scratchDatabase } from './scratchDatabase.js';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { createDb, createPgliteDb, createPgliteInstance, migrateLatest, type Db } from '../../src/db.js';
+import { createDb, createPgliteDb, migrateLatest, type Db } from '../../src/db.js';
 
 export interface TestDb {
   db: Db;
@@ -27,7 +27,7 @@ export async function createTestDb(): Promise<TestDb> {
     db = createDb({ kind: 'postgres', url: scratch.url, ssl: false, poolMax: 10, statementTimeoutMs: 10_000 });
     drop = scratch.drop;
   } else {
-    db = createPgliteDb(createPgliteInstance());
+    db = await createPgliteDb();
   }
   await migrateLatest(db);
   return {
