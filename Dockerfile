@@ -17,6 +17,10 @@ COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --from=build --chown=node:node /app/public ./public
 COPY --from=build --chown=node:node /app/views ./views
+# Only used with EMBEDDED_DATABASE_IN_PRODUCTION=true (no DATABASE_URL): PGlite's folder,
+# writable by the user the app runs as (a named volume mounted here inherits that).
+RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node
 EXPOSE 8080
-CMD ["node", "dist/src/server.js"]
+# The Procfile's web command: heap and compiler settings that keep the process under 128 MB.
+CMD ["node", "--max-semi-space-size=1", "--max-old-space-size=96", "--no-opt", "--no-maglev", "dist/src/server.js"]
