@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     app(req, res);
   });
   server.listen(config.port, () => {
-    logger.info({ port: config.port, database: config.database.kind }, `listening on http://localhost:${config.port}`);
+    logger.info({ port: config.port, database: config.database.kind, node: process.version }, `listening on http://localhost:${config.port}`);
   });
 
   const shutdown = (signal: string) => {
