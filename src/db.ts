@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import type { PGlite, PGliteOptions } from '@electric-sql/pglite';
@@ -74,11 +76,30 @@ const requireLazily = createRequire(import.meta.url);
  */
 const PGLITE_SETTINGS = ['shared_buffers=16MB', 'work_mem=2MB', 'maintenance_work_mem=16MB', 'temp_buffers=2MB', 'wal_buffers=1MB'];
 
+/** initdb for a new data folder, in a child process (src/cli/initEmbedded.ts). */
+function initialiseInChild(dataDir: string): void {
+  if (fs.existsSync(path.join(dataDir, 'PG_VERSION'))) return;
+  const here = fileURLToPath(import.meta.url);
+  const script = path.join(path.dirname(here), 'cli', `initEmbedded${path.extname(here)}`);
+  // Under tsx or vitest this module is TypeScript, and so is the script.
+  const args = path.extname(here) === '.ts' ? ['--import', 'tsx', script, dataDir] : [script, dataDir];
+  const result = spawnSync(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (result.status !== 0) throw new Error(`Could not create the embedded database in ${dataDir} (exit ${result.status ?? result.signal})`);
+}
+
 /** A Knex handle over a new PGlite instance: a folder on disk, or memory when none is given. */
-export async function createPgliteDb(dataDir?: string): Promise<Db> {
+export async function createPgliteDb(dataDir?: string, { initInChild = true } = {}): Promise<Db> {
+  if (dataDir) {
+    try {
+      fs.mkdirSync(dataDir, { recursive: true });
+      fs.accessSync(dataDir, fs.constants.W_OK);
+    } catch (err) {
+      throw new Error(`DATA_DIR ${dataDir} is not a folder this user (uid ${process.getuid?.()}) can write: ${(err as Error).message}`);
+    }
+    if (initInChild) initialiseInChild(dataDir);
+  }
   const { PGlite: PGliteClass } = requireLazily('@electric-sql/pglite') as { PGlite: typeof PGlite };
   const ClientPGLite = requireLazily('knex-pglite') as typeof Knex.Client;
-  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
   // (Options go in the one argument: PGlite ignores them after an undefined dataDir.)
   const options: PGliteOptions = { dataDir, parsers: { [NUMERIC]: toNumber }, postgresqlconf: PGLITE_SETTINGS };
   const pglite = new PGliteClass(options);
