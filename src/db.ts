@@ -94,7 +94,7 @@ export async function createPgliteDb(dataDir?: string, { initInChild = true } = 
       fs.mkdirSync(dataDir, { recursive: true });
       fs.accessSync(dataDir, fs.constants.W_OK);
     } catch (err) {
-      throw new Error(`DATA_DIR ${dataDir} is not a folder this user (uid ${process.getuid?.()}) can write: ${(err as Error).message}`);
+      throw new Error(`DATA_DIR ${dataDir} is not a folder this user (uid ${process.getuid?.()}) can write: ${(err as Error).message}`, { cause: err });
     }
     if (initInChild) initialiseInChild(dataDir);
   }
