@@ -14,6 +14,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createDb, type Db } from '../src/db.js';
@@ -428,6 +429,46 @@ async function main(): Promise<void> {
     );
     check('the database has exactly the acknowledged hands', (await countRows(db, 'hands')) === before + acknowledged.length);
     check('the shutdown is logged', /shutting down/.test(web.logs()) && /closed; bye/.test(web.logs()));
+
+    step('SIGTERM with a request in flight and another behind it on the same connection');
+    const third = startWeb(processes.web ?? 'false', dir, env);
+    webs.push(third);
+    if ((await waitForHealthy(third.child, 15_000)) === null) throw new Error('the web process did not come up');
+    const form = (token: string) =>
+      new URLSearchParams({ _csrf: auth.csrf, token, playerA: String(pair[0]), playerB: String(pair[1]), outcome: 'gin', winner: 'a', deadwood: '7' }).toString();
+    const head = (length: number) =>
+      `POST /hands HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-Proto: https\r\nCookie: ${auth.cookie}\r\n` +
+      `Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${length}\r\n\r\n`;
+    const [first, second] = [`inflight-${crypto.randomBytes(6).toString('hex')}`, `behind-${crypto.randomBytes(6).toString('hex')}`];
+    const socket = net.connect(PORT, '127.0.0.1');
+    let raw = '';
+    socket.on('data', (d: Buffer) => (raw += d.toString('latin1')));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.on('error', () => {});
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    // The first request's headers now, its body after the signal: it is in flight then.
+    socket.write(head(Buffer.byteLength(form(first))));
+    await new Promise((r) => setTimeout(r, 300));
+    const signalled = performance.now();
+    third.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    socket.write(form(first) + head(Buffer.byteLength(form(second))) + form(second));
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000))]);
+    const thirdExit = await Promise.race([third.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000))]);
+    const responses = raw.split(/(?=HTTP\/1\.1 \d{3})/).filter(Boolean);
+    const statusOf = (r: string | undefined) => Number(/^HTTP\/1\.1 (\d{3})/.exec(r ?? '')?.[1]);
+    const storedNow = new Set((await db('hands').whereIn('idempotency_key', [first, second]).pluck('idempotency_key')) as string[]);
+    check(
+      'the request in flight completes, saved, with Connection: close',
+      statusOf(responses[0]) === 303 && /\r\nConnection: close\r\n/i.test(responses[0] ?? '') && storedNow.has(first),
+      (responses[0] ?? raw).split('\r\n')[0],
+    );
+    check(
+      'the one behind it is refused before the app sees it (503 with Connection: close, or never answered), not saved',
+      !storedNow.has(second) && (responses.length === 1 || (statusOf(responses[1]) === 503 && /\r\nConnection: close\r\n/i.test(responses[1] ?? ''))),
+      responses.length > 1 ? (responses[1] ?? '').split('\r\n')[0] : 'the connection closed after the first answer',
+    );
+    check('and the process exits 0', thirdExit !== 'timeout' && thirdExit.code === 0, thirdExit === 'timeout' ? 'still running' : `exit ${thirdExit.code} after ${Math.round(thirdExit.at - signalled)} ms`);
 
     step('SIGTERM with a log pipe nobody reads');
     const stalled = startWeb(processes.web ?? 'false', dir, env, 'stalled');
