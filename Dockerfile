@@ -23,4 +23,4 @@ RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node
 EXPOSE 8080
 # The Procfile's web command: heap and compiler settings that keep the process under 128 MB.
-CMD ["node", "--max-semi-space-size=1", "--max-old-space-size=96", "--no-opt", "--no-maglev", "dist/src/server.js"]
+CMD ["node", "--max-semi-space-size=1", "--max-old-space-size=96", "--no-opt", "--no-maglev", "--liftoff-only", "dist/src/server.js"]

@@ -73,6 +73,9 @@ const requireLazily = createRequire(import.meta.url);
 /*
  * Smaller than PostgreSQL's defaults, which size for a server of its own: one connection,
  * a league's few megabytes of data. shared_buffers is the bulk of PGlite's resident memory.
+ * The other lever is V8's: compiling PGlite's WebAssembly with TurboFan takes about 550 MB
+ * for a moment, which the process keeps; `node --liftoff-only` (the Procfile, the
+ * Dockerfile, `npm start`) keeps the baseline compiler's code, and the process near 155 MB.
  */
 const PGLITE_SETTINGS = ['shared_buffers=16MB', 'work_mem=2MB', 'maintenance_work_mem=16MB', 'temp_buffers=2MB', 'wal_buffers=1MB'];
 
@@ -81,8 +84,9 @@ function initialiseInChild(dataDir: string): void {
   if (fs.existsSync(path.join(dataDir, 'PG_VERSION'))) return;
   const here = fileURLToPath(import.meta.url);
   const script = path.join(path.dirname(here), 'cli', `initEmbedded${path.extname(here)}`);
-  // Under tsx or vitest this module is TypeScript, and so is the script.
-  const args = path.extname(here) === '.ts' ? ['--import', 'tsx', script, dataDir] : [script, dataDir];
+  // Under tsx or vitest this module is TypeScript, and so is the script. --liftoff-only:
+  // see PGLITE_SETTINGS.
+  const args = path.extname(here) === '.ts' ? ['--liftoff-only', '--import', 'tsx', script, dataDir] : ['--liftoff-only', script, dataDir];
   const result = spawnSync(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
   if (result.status !== 0) throw new Error(`Could not create the embedded database in ${dataDir} (exit ${result.status ?? result.signal})`);
 }

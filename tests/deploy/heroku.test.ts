@@ -97,7 +97,7 @@ describe('the Heroku build', () => {
   it('has a Procfile whose web and release commands exist in the build', () => {
     const processes = procfile();
     // Heap and compiler settings measured with npm run bench: under 128 MB resident on PostgreSQL.
-    expect(processes.web).toBe('node --max-semi-space-size=1 --max-old-space-size=96 --no-opt --no-maglev dist/src/server.js');
+    expect(processes.web).toBe('node --max-semi-space-size=1 --max-old-space-size=96 --no-opt --no-maglev --liftoff-only dist/src/server.js');
     expect(processes.release).toBe('node dist/src/cli/migrate.js');
     expect(fs.existsSync(path.join(ROOT, 'src/server.ts'))).toBe(true);
     expect(fs.existsSync(path.join(ROOT, 'src/cli/migrate.ts'))).toBe(true);
