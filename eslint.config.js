@@ -11,6 +11,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['bin/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
     files: ['static/js/**/*.js'],
     languageOptions: { globals: { document: 'readonly', window: 'readonly' } },
   },

@@ -13,13 +13,13 @@ import lighthouse from 'lighthouse';
 import { pino } from 'pino';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { createPgliteDb, createPgliteInstance, migrateLatest } from '../src/db.js';
+import { createPgliteDb, migrateLatest } from '../src/db.js';
 import { seedDemo } from '../src/cli/seedDemo.js';
 import { gameHandRecord, gameStart } from '../src/games/services.js';
 
 // An open league, so that the record form is shown without signing in.
 const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', LEAGUE_NAME: 'The Crown & Anchor' });
-const db = createPgliteDb(createPgliteInstance());
+const db = await createPgliteDb();
 await migrateLatest(db);
 await seedDemo({ db, rules: config.league.rules });
 const [alice, bob] = await db('players').orderBy('id');

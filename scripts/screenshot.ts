@@ -7,11 +7,11 @@ import { pino } from 'pino';
 import { chromium } from 'playwright-core';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { createPgliteDb, createPgliteInstance, migrateLatest } from '../src/db.js';
+import { createPgliteDb, migrateLatest } from '../src/db.js';
 import { seedDemo } from '../src/cli/seedDemo.js';
 
 const config = loadConfig({ NODE_ENV: 'test', LEAGUE_NAME: 'The Crown & Anchor' });
-const db = createPgliteDb(createPgliteInstance());
+const db = await createPgliteDb();
 await migrateLatest(db);
 await seedDemo({ db, rules: config.league.rules });
 const server = createApp({ config, db, logger: pino({ level: 'silent' }) }).listen(0, '127.0.0.1');

@@ -93,8 +93,21 @@ const envSchema = z
     ELO_START: int(1500, 100, 5000),
     ELO_K: int(32, 1, 100),
     ...securityEnv,
+    // Deployment (issue 13): the embedded database in production only on purpose; the drain time.
+    EMBEDDED_DATABASE_IN_PRODUCTION: z.enum(['true', 'false']).default('false'),
+    SHUTDOWN_DRAIN_MS: int(8000, 1000, 25_000),
   })
   .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.DATABASE_URL && env.EMBEDDED_DATABASE_IN_PRODUCTION !== 'true') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message:
+          'required in production: without it the data would go to embedded PGlite in DATA_DIR on this machine\'s disk, ' +
+          'which Heroku dynos and Fly machines lose at every restart. Set DATABASE_URL to a PostgreSQL URL, or ' +
+          'EMBEDDED_DATABASE_IN_PRODUCTION=true if DATA_DIR is on a persistent volume (a single small server)',
+      });
+    }
     // Issue 12: spaces do not count towards a passcode's length (6 spaces is no passcode).
     if (env.LEAGUE_PASSCODE !== undefined && env.LEAGUE_PASSCODE.length > 0 && env.LEAGUE_PASSCODE.trim().length < 6) {
       ctx.addIssue({ code: 'custom', path: ['LEAGUE_PASSCODE'], message: 'at least 6 characters besides spaces (e.g. three words; or `openssl rand -base64 9`)' });
@@ -145,6 +158,8 @@ export interface Config {
     /** Hosts (lower case, no port) a request may name to be redirected to HTTPS on itself. */
     allowedHosts: string[];
   };
+  /** After SIGTERM: how long requests in flight may take before the process exits anyway. */
+  shutdownDrainMs: number;
 }
 
 export class ConfigError extends Error {
@@ -194,5 +209,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       canonicalHost: e.CANONICAL_HOST ?? null,
       allowedHosts: e.ALLOWED_HOSTS,
     },
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
   };
 }

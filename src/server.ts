@@ -1,13 +1,13 @@
-import type { Server } from 'node:http';
+import http from 'node:http';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { loadDotEnv } from './core/dotenv.js';
 import { migrateLatest } from './db.js';
 import { openDatabase } from './cli/openDatabase.js';
-import { createLogger } from './http/logging.js';
-
-const SHUTDOWN_GRACE_MS = 10_000;
+import { createLogger, exitProcess } from './http/logging.js';
 
 async function main(): Promise<void> {
+  const envFile = loadDotEnv();
   let config;
   try {
     config = loadConfig();
@@ -19,7 +19,8 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const db = openDatabase(config.database, {
+  if (envFile) logger.info({ file: envFile }, 'read variables from .env');
+  const db = await openDatabase(config.database, {
     warn: (m) => logger.warn({ knex: String(m) }, 'database warning'),
     error: (m) => logger.error({ knex: String(m) }, 'database error'),
   });
@@ -29,24 +30,58 @@ async function main(): Promise<void> {
     if (applied.length) logger.info({ applied }, 'migrations applied');
   }
   const app = createApp({ config, db, logger });
-  const server: Server = app.listen(config.port, () => {
-    logger.info({ port: config.port, database: config.database.kind }, `listening on http://localhost:${config.port}`);
+
+  /*
+   * Shutdown (SIGTERM from Heroku, Fly, Docker; SIGINT from a terminal). The platform stops
+   * routing to us and waits (Heroku 30 s, Fly kill_timeout) before SIGKILL. Within
+   * SHUTDOWN_DRAIN_MS we stop accepting connections, close the idle keep-alive ones, let
+   * each request in flight finish and answer it with `Connection: close`, and refuse with
+   * 503 any request that still arrives on an open connection, before the app sees it: a
+   * request is either completed or refused before it can write, never cut after a commit.
+   */
+  let draining = false;
+  const inFlight = new Set<http.ServerResponse>();
+  const server = http.createServer((req, res) => {
+    if (draining) {
+      res.writeHead(503, { Connection: 'close', 'Retry-After': '1', 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end('The server is restarting: please try again.\n');
+      return;
+    }
+    inFlight.add(res);
+    res.once('close', () => {
+      inFlight.delete(res);
+      // A response whose headers had gone out before the signal kept its connection open.
+      if (draining) setImmediate(() => server.closeIdleConnections());
+    });
+    app(req, res);
+  });
+  server.listen(config.port, () => {
+    logger.info({ port: config.port, database: config.database.kind, node: process.version }, `listening on http://localhost:${config.port}`);
   });
 
-  let stopping = false;
   const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: finishing requests in flight');
+    if (draining) return;
+    draining = true;
+    const started = Date.now();
+    logger.info({ signal, inFlight: inFlight.size, drainMs: config.shutdownDrainMs }, 'shutting down: finishing requests in flight');
     const force = setTimeout(() => {
-      logger.error('requests still in flight after 10 s; exiting anyway');
-      process.exit(1);
-    }, SHUTDOWN_GRACE_MS);
+      logger.error({ inFlight: inFlight.size }, `requests still in flight after ${config.shutdownDrainMs} ms; exiting anyway`);
+      server.closeAllConnections();
+      exitProcess(1);
+    }, config.shutdownDrainMs);
     force.unref();
-    server.close(async () => {
-      await db.destroy();
-      logger.info('closed; bye');
-      process.exit(0);
+    for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+    server.close(() => {
+      db.destroy().then(
+        () => {
+          logger.info({ ms: Date.now() - started }, 'closed; bye');
+          exitProcess(0);
+        },
+        (err: unknown) => {
+          logger.error({ err }, 'closing the database failed');
+          exitProcess(1);
+        },
+      );
     });
     server.closeIdleConnections();
   };

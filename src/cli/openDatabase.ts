@@ -1,14 +1,14 @@
 import type { Config } from '../config.js';
-import { createDb, type Db, type DbLog } from '../db.js';
+import { openDb, type Db, type DbLog } from '../db.js';
 import { DataDirInUseError } from '../dataDirLock.js';
 
 /**
  * For the entry points (server, migrate, seed): the database, or, when the embedded data
  * folder is already open in another process, that process named and the exit.
  */
-export function openDatabase(database: Config['database'], log?: DbLog): Db {
+export async function openDatabase(database: Config['database'], log?: DbLog): Promise<Db> {
   try {
-    return createDb(database, log);
+    return await openDb(database, log);
   } catch (err) {
     if (!(err instanceof DataDirInUseError)) throw err;
     console.error(err.message);

@@ -3,7 +3,8 @@
  * through the same services as the app. Does nothing to a league that has players already,
  * so Heroku's Review App postdeploy can run it safely.
  */
-import { loadConfig } from '../config.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { loadDotEnv } from '../core/dotenv.js';
 import { migrateLatest, type Db } from '../db.js';
 import { openDatabase } from './openDatabase.js';
 import { playerCreate } from '../players/services.js';
@@ -21,8 +22,11 @@ function mulberry32(seed: number) {
 }
 
 export async function seedDemo({ db, rules, now = new Date() }: { db: Db; rules: Rules; now?: Date }): Promise<number> {
-  const existing = await db('players').count({ n: '*' });
-  if (Number(existing[0]?.n) > 0) return 0;
+  // Never touch a league that has anything in it, even voided rows.
+  for (const table of ['players', 'hands', 'games'] as const) {
+    const existing = await db(table).count({ n: '*' });
+    if (Number(existing[0]?.n) > 0) return 0;
+  }
   const alice = await playerCreate({ db, name: 'Alice' });
   const bob = await playerCreate({ db, name: 'Bob' });
   const random = mulberry32(42);
@@ -51,13 +55,30 @@ export async function seedDemo({ db, rules, now = new Date() }: { db: Db; rules:
   return hands;
 }
 
+/*
+ * `node dist/src/cli/seedDemo.js` seeds (npm run db:seed-demo). With `--if-asked` (app.json's
+ * postdeploy, which Heroku runs once after creating a Review App or a Deploy-button app) it
+ * seeds only when SEED_DEMO=true, which only environments.review sets.
+ */
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const config = loadConfig();
-  const db = openDatabase(config.database);
+  loadDotEnv();
+  if (process.argv.includes('--if-asked') && process.env.SEED_DEMO !== 'true') {
+    console.log('SEED_DEMO is not true: the demo league was not seeded.');
+    process.exit(0);
+  }
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    process.exit(1);
+  }
+  const db = await openDatabase(config.database);
   try {
     await migrateLatest(db);
     const hands = await seedDemo({ db, rules: config.league.rules });
-    console.log(hands ? `Seeded the demo league: Alice, Bob and ${hands} hands.` : 'The league already has players; nothing seeded.');
+    console.log(hands ? `Seeded the demo league: Alice, Bob and ${hands} hands.` : 'The league is not empty; nothing seeded.');
   } finally {
     await db.destroy();
   }

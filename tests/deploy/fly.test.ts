@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'smol-toml';
 import { procfile, read } from './files.js';
+import { loadConfig } from '../../src/config.js';
 
 interface FlyToml {
   app: string;
+  kill_signal: string;
+  kill_timeout: string;
   primary_region: string;
   build: { dockerfile: string };
   deploy: { release_command: string };
@@ -51,13 +54,31 @@ describe('fly.toml', () => {
   });
 });
 
+describe('shutdown', () => {
+  it('gives the app longer than its drain time, itself below Heroku\'s 30 s', () => {
+    expect(fly.kill_signal).toBe('SIGTERM');
+    const killMs = Number(/^(\d+)s$/.exec(fly.kill_timeout)?.[1]) * 1000;
+    const drainMs = Number(fly.env.SHUTDOWN_DRAIN_MS);
+    expect(drainMs).toBe(loadConfig({}).shutdownDrainMs);
+    expect(killMs).toBeGreaterThanOrEqual(drainMs + 2000);
+    expect(drainMs).toBeLessThan(30_000);
+    expect(() => loadConfig({ SHUTDOWN_DRAIN_MS: '30000' })).toThrow(/SHUTDOWN_DRAIN_MS/);
+  });
+});
+
 describe('Dockerfile', () => {
   it('builds with the same hook in one stage and runs slim, as a non-root user, in another', () => {
     expect(dockerfile.match(/^FROM /gm)).toHaveLength(2);
-    expect(dockerfile).toMatch(/^FROM node:20[\w.-]* AS build$/m);
+    expect(dockerfile).toMatch(/^FROM node:24-bookworm-slim AS build$/m);
+    expect(dockerfile).toMatch(/^FROM node:24-bookworm-slim AS run$/m);
     expect(dockerfile).toContain('RUN bash bin/post_compile && npm prune --omit=dev');
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/NODE_ENV=production/);
+  });
+
+  it('gives the node user the embedded database\'s folder, for EMBEDDED_DATABASE_IN_PRODUCTION=true', () => {
+    expect(dockerfile).toContain('RUN mkdir -p /app/.data && chown node:node /app/.data');
+    expect(dockerfile.indexOf('chown node:node /app/.data')).toBeLessThan(dockerfile.indexOf('USER node'));
   });
 
   it('has a .dockerignore that keeps local state out of the image', () => {

@@ -10,7 +10,7 @@ interface AppJson {
   formation: Record<string, { quantity: number }>;
   buildpacks: { url: string }[];
   scripts?: Record<string, string>;
-  environments: Record<string, { scripts?: Record<string, string>; addons?: unknown[] }>;
+  environments: Record<string, { scripts?: Record<string, string>; addons?: unknown[]; env?: Record<string, { value?: string }> }>;
 }
 
 const pkg = readJson<{ scripts: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string> }>('package.json');
@@ -52,14 +52,25 @@ describe('app.json', () => {
     for (const league of ['LEAGUE_NAME', 'LEAGUE_TIME_ZONE', 'GIN_BONUS', 'LINE_BONUS']) expect(appJson.env).toHaveProperty(league);
   });
 
-  it('gives every Review App its own Postgres and seeds the demo league', () => {
+  it('gives every Review App its own Postgres and seeds the demo league there only', () => {
     expect(appJson.buildpacks).toEqual([{ url: 'heroku/nodejs' }]);
     expect(JSON.stringify(appJson.addons)).toContain('heroku-postgresql:essential-0');
     expect(appJson.formation.web?.quantity).toBe(1);
     const review = appJson.environments.review;
     expect(JSON.stringify(review?.addons)).toContain('heroku-postgresql');
-    expect(review?.scripts?.postdeploy).toBe('npm run db:seed-demo');
+    // Heroku runs postdeploy from the top-level scripts (after creating a Review App or a
+    // Deploy-button app); the seed runs only where environments.review asks for it.
+    expect(appJson.scripts?.postdeploy).toBe('npm run db:seed-review');
+    expect(pkg.scripts['db:seed-review']).toBe('node dist/src/cli/seedDemo.js --if-asked');
+    expect(review?.scripts?.postdeploy).toBeUndefined();
+    expect(review?.env?.SEED_DEMO).toMatchObject({ value: 'true' });
+    expect(appJson.env.SEED_DEMO).toBeUndefined();
     expect(appJson.environments.test?.scripts?.test).toBeTruthy();
+  });
+
+  it('builds once on Heroku CI: test-setup skips a build that is current', () => {
+    expect(appJson.environments.test?.scripts?.['test-setup']).toBe('npm run build:if-stale');
+    expect(pkg.scripts['build:if-stale']).toBe('bash bin/post_compile --if-stale');
   });
 });
 
@@ -78,9 +89,15 @@ describe('the Heroku build', () => {
     for (const buildOnly of ['typescript', 'sass', 'bulma', 'vitest']) expect(pkg.dependencies).not.toHaveProperty(buildOnly);
   });
 
+  it('runs on Node 24 LTS', () => {
+    expect(readJson<{ engines: { node: string } }>('package.json').engines.node).toBe('24.x');
+    expect(pkg.devDependencies['@types/node']).toMatch(/^\^24\./);
+  });
+
   it('has a Procfile whose web and release commands exist in the build', () => {
     const processes = procfile();
-    expect(processes.web).toBe('node dist/src/server.js');
+    // Heap and compiler settings measured with npm run bench: under 128 MB resident on PostgreSQL.
+    expect(processes.web).toBe('node --max-semi-space-size=1 --max-old-space-size=96 --no-opt --no-maglev --liftoff-only dist/src/server.js');
     expect(processes.release).toBe('node dist/src/cli/migrate.js');
     expect(fs.existsSync(path.join(ROOT, 'src/server.ts'))).toBe(true);
     expect(fs.existsSync(path.join(ROOT, 'src/cli/migrate.ts'))).toBe(true);

@@ -6,7 +6,8 @@ import { loadConfig, type Config } from '../../src/config.js';
 import type { Db } from '../../src/db.js';
 
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
+  // The test app is handed its database: a production config here needs no DATABASE_URL.
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', EMBEDDED_DATABASE_IN_PRODUCTION: 'true', ...env });
 }
 
 export function createTestApp(db: Db, env: Record<string, string> = {}): Express {

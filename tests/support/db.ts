@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { scratchDatabase } from './scratchDatabase.js';
 import { PGLITE_TEMPLATE_ENV } from './template.js';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { createDb, createPgliteDb, createPgliteInstance, migrateLatest, type Db } from '../../src/db.js';
+import { createDb, createPgliteDb, migrateLatest, type Db } from '../../src/db.js';
 
 export interface TestDb {
   db: Db;
@@ -30,7 +30,7 @@ export async function createTestDb(): Promise<TestDb> {
     drop = scratch.drop;
   } else {
     const template = process.env[PGLITE_TEMPLATE_ENV];
-    db = createPgliteDb(createPgliteInstance(undefined, template ? new Blob([fs.readFileSync(template)]) : undefined));
+    db = await createPgliteDb(undefined, { loadDataDir: template ? new Blob([fs.readFileSync(template)]) : undefined });
   }
   await migrateLatest(db);
   return {

@@ -55,7 +55,7 @@ describe('loadConfig', () => {
   });
 
   it('refuses to run in production without a passcode, unless the league is open on purpose', () => {
-    const env = { NODE_ENV: 'production', SECRET_KEY: TEST_SECRET_KEY };
+    const env = { NODE_ENV: 'production', SECRET_KEY: TEST_SECRET_KEY, DATABASE_URL: 'postgres://localhost/league' };
     expect(() => loadConfig(env)).toThrow(/LEAGUE_PASSCODE: required in production/);
     expect(loadConfig({ ...env, OPEN_LEAGUE: 'true' }).access).toEqual({ passcode: null, private: false });
     expect(loadConfig({ ...env, LEAGUE_PASSCODE: 'secret-pass' }).access).toEqual({ passcode: 'secret-pass', private: false });
