@@ -92,7 +92,7 @@ describe('loadConfig', () => {
   });
 
   it('trusts one proxy hop in production and none elsewhere, unless TRUST_PROXY says', () => {
-    const prod = { NODE_ENV: 'production', SECRET_KEY: TEST_SECRET_KEY, OPEN_LEAGUE: 'true' };
+    const prod = { NODE_ENV: 'production', SECRET_KEY: TEST_SECRET_KEY, OPEN_LEAGUE: 'true', DATABASE_URL: 'postgres://localhost/league' };
     expect(loadConfig({}).http.trustProxy).toBe(0);
     expect(loadConfig(prod).http.trustProxy).toBe(1);
     expect(loadConfig({ ...prod, TRUST_PROXY: '' }).http.trustProxy).toBe(1);

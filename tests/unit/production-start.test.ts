@@ -5,9 +5,10 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { loadDotEnv } from '../../src/core/dotenv.js';
+import { TEST_SECRET_KEY } from '../support/app.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const production = { NODE_ENV: 'production', SECRET_KEY: 's'.repeat(40), LEAGUE_PASSCODE: 'pub-quiz-42' };
+const production = { NODE_ENV: 'production', SECRET_KEY: TEST_SECRET_KEY, LEAGUE_PASSCODE: 'pub-quiz-42' };
 
 describe('production without DATABASE_URL', () => {
   it('refuses to start, saying why and what to set', () => {
