@@ -19,6 +19,7 @@ import autocannon from 'autocannon';
 import { createDb, createPgliteDb, migrateLatest, type Db } from '../src/db.js';
 import { seedBench } from '../src/cli/seedBench.js';
 import { scratchDatabase } from '../tests/support/scratchDatabase.js';
+import { memberSession } from '../tests/support/server.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -93,33 +94,6 @@ async function coldStart(database: Record<string, string>) {
   return { medianMs: median(app), bareNodeMs: median(bare), ratio: median(app) / median(bare) };
 }
 
-/** Signs in once and returns what a recording phone sends: cookie and CSRF token. */
-async function session(base: string): Promise<{ cookie: string; csrf: string }> {
-  const jar = new Map<string, string>();
-  const call = async (method: string, p: string, body?: string) => {
-    const res = await fetch(base + p, {
-      method,
-      redirect: 'manual',
-      headers: {
-        'x-forwarded-proto': 'https',
-        cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
-        ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-      },
-      body,
-    });
-    for (const c of res.headers.getSetCookie()) {
-      const pair = c.split(';')[0] ?? '';
-      const at = pair.indexOf('=');
-      jar.set(pair.slice(0, at), pair.slice(at + 1));
-    }
-    return res.text();
-  };
-  const hidden = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-  const signIn = await call('GET', '/sign-in');
-  await call('POST', '/sign-in', new URLSearchParams({ _csrf: hidden(signIn), passcode: PASSCODE, who: '1' }).toString());
-  const form = await call('GET', '/hands/new');
-  return { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '), csrf: hidden(form) };
-}
 
 interface Load {
   route: string;
@@ -213,7 +187,7 @@ async function benchDatabase(name: string, database: Record<string, string>, see
   try {
     await new Promise((r) => setTimeout(r, 1000));
     const idle = rssMb(child.pid as number);
-    const auth = await session(base);
+    const auth = await memberSession(base, PASSCODE, 1);
     const routes = ['/livez', '/', '/players/1', '/head-to-head/1/2'];
     const results: Load[] = [];
     for (const connections of [10, 50]) {

@@ -20,6 +20,7 @@ import path from 'node:path';
 import { createDb, type Db } from '../src/db.js';
 import { scratchDatabase } from '../tests/support/scratchDatabase.js';
 import { quickHandKey } from '../src/hands/services.js';
+import { memberSession } from '../tests/support/server.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SERVER_URL =
@@ -152,33 +153,6 @@ async function stopWeb(web: Web, timeoutMs: number): Promise<{ code: number | nu
 
 const countRows = async (db: Db, table: string) => Number((await db(table).count({ n: '*' }))[0]?.n);
 
-/** Signs in as a member; returns what a recording phone sends: its cookie and CSRF token. */
-async function session(playerId: number): Promise<{ cookie: string; csrf: string }> {
-  const jar = new Map<string, string>();
-  const call = async (method: string, p: string, body?: string) => {
-    const res = await fetch(BASE + p, {
-      method,
-      redirect: 'manual',
-      headers: {
-        'x-forwarded-proto': 'https',
-        cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
-        ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-      },
-      body,
-    });
-    for (const c of res.headers.getSetCookie()) {
-      const pair = c.split(';')[0] ?? '';
-      const at = pair.indexOf('=');
-      jar.set(pair.slice(0, at), pair.slice(at + 1));
-    }
-    return res.text();
-  };
-  const hidden = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-  const signIn = await call('GET', '/sign-in');
-  await call('POST', '/sign-in', new URLSearchParams({ _csrf: hidden(signIn), passcode: PASSCODE, who: String(playerId) }).toString());
-  const form = await call('GET', '/hands/new');
-  return { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '), csrf: hidden(form) };
-}
 
 type Outcome =
   | { kind: 'acknowledged'; connectionClose: boolean } // 303: the hand is saved
@@ -381,7 +355,7 @@ async function main(): Promise<void> {
     step(`SIGTERM under load: ${WRITERS} keep-alive clients recording hands`);
     const players = (await db('players').orderBy('id').pluck('id')) as number[];
     const pair: [number, number] = [players[0] as number, players[1] as number];
-    const auth = await session(pair[0]);
+    const auth = await memberSession(BASE, PASSCODE, pair[0]);
     const before = await countRows(db, 'hands');
     const posted: Posted[] = [];
     let signalAt = Infinity;

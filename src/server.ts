@@ -1,23 +1,13 @@
 import http from 'node:http';
 import { createApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
 import { loadDotEnv } from './core/dotenv.js';
 import { migrateLatest } from './db.js';
-import { openDatabase } from './cli/openDatabase.js';
+import { configOrExit, openDatabase } from './cli/openDatabase.js';
 import { createLogger, exitProcess } from './http/logging.js';
 
 async function main(): Promise<void> {
   const envFile = loadDotEnv();
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = configOrExit();
   const logger = createLogger(config.logLevel);
   if (envFile) logger.info({ file: envFile }, 'read variables from .env');
   const db = await openDatabase(config.database, {

@@ -1,4 +1,4 @@
-import type { Config } from '../config.js';
+import { ConfigError, loadConfig, type Config } from '../config.js';
 import { openDb, type Db, type DbLog } from '../db.js';
 import { DataDirInUseError } from '../dataDirLock.js';
 
@@ -11,6 +11,17 @@ export async function openDatabase(database: Config['database'], log?: DbLog): P
     return await openDb(database, log);
   } catch (err) {
     if (!(err instanceof DataDirInUseError)) throw err;
+    console.error(err.message);
+    process.exit(1);
+  }
+}
+
+/** For the entry points: the configuration, or every bad variable named and the exit. */
+export function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
     console.error(err.message);
     process.exit(1);
   }

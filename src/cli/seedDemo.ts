@@ -3,10 +3,9 @@
  * through the same services as the app. Does nothing to a league that has players already,
  * so Heroku's Review App postdeploy can run it safely.
  */
-import { ConfigError, loadConfig } from '../config.js';
 import { loadDotEnv } from '../core/dotenv.js';
 import { migrateLatest, type Db } from '../db.js';
-import { openDatabase } from './openDatabase.js';
+import { configOrExit, openDatabase } from './openDatabase.js';
 import { playerCreate } from '../players/services.js';
 import { handRecord } from '../hands/services.js';
 import type { Outcome, Rules } from '../scoring/rules.js';
@@ -66,14 +65,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.log('SEED_DEMO is not true: the demo league was not seeded.');
     process.exit(0);
   }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    console.error(err.message);
-    process.exit(1);
-  }
+  const config = configOrExit();
   const db = await openDatabase(config.database);
   try {
     await migrateLatest(db);

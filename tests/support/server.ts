@@ -90,3 +90,35 @@ export class CookieClient {
     return m[1];
   }
 }
+
+/**
+ * Signs in through the real form as a member of a league behind a proxy (X-Forwarded-Proto:
+ * https, as the production build expects), for the benchmark and the deploy test; returns
+ * what a recording phone sends: its cookie and CSRF token.
+ */
+export async function memberSession(base: string, passcode: string, playerId: number): Promise<{ cookie: string; csrf: string }> {
+  const jar = new Map<string, string>();
+  const call = async (method: string, p: string, body?: string) => {
+    const res = await fetch(base + p, {
+      method,
+      redirect: 'manual',
+      headers: {
+        'x-forwarded-proto': 'https',
+        cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
+        ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      },
+      body,
+    });
+    for (const c of res.headers.getSetCookie()) {
+      const pair = c.split(';')[0] ?? '';
+      const at = pair.indexOf('=');
+      jar.set(pair.slice(0, at), pair.slice(at + 1));
+    }
+    return res.text();
+  };
+  const hidden = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+  const signIn = await call('GET', '/sign-in');
+  await call('POST', '/sign-in', new URLSearchParams({ _csrf: hidden(signIn), passcode, who: String(playerId) }).toString());
+  const form = await call('GET', '/hands/new');
+  return { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '), csrf: hidden(form) };
+}
