@@ -26,7 +26,9 @@ const hand = fc.record({
   // Few distinct minutes, so that identical hands in one minute happen.
   minute: fc.integer({ min: 0, max: 12 }).map((n) => n * 997),
   second: fc.integer({ min: 0, max: 59 }),
-}).filter((h) => h.a !== h.b);
+})
+  // A knock of 0 is refused (it is an undercut), so the league cannot hold one.
+  .filter((h) => h.a !== h.b && !(h.outcome === 'knock' && h.deadwood === 0));
 const fileShape = fc.record({
   endings: fc.array(fc.constantFrom('\n', '\r\n', '\r'), { minLength: 1, maxLength: 5 }),
   bom: fc.boolean(),
