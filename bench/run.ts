@@ -124,7 +124,7 @@ function load(base: string, route: string, connections: number, post?: { cookie:
               playerB: String(7 + Math.floor(Math.random() * 6)),
               outcome: 'knock',
               winner: Math.random() < 0.5 ? 'a' : 'b',
-              deadwood: String(Math.floor(Math.random() * 30)),
+              deadwood: String(1 + Math.floor(Math.random() * 30)), // a knock of 0 is refused: it is an undercut
             }).toString(),
           }),
         },

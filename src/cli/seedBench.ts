@@ -24,7 +24,7 @@ export async function seedBench({ db, hands = 10_000, players = 12 }: { db: Db; 
     let b = ids[Math.floor(random() * ids.length)] as number;
     if (b === a) b = ids[(ids.indexOf(a) + 1) % ids.length] as number;
     const outcome = outcomes[Math.floor(random() * outcomes.length)] as Outcome;
-    const deadwood = outcome === 'draw' ? null : Math.floor(random() * 40);
+    const deadwood = outcome === 'draw' ? null : (outcome === 'knock' ? 1 : 0) + Math.floor(random() * 40); // no knock of 0
     return {
       played_at: new Date(start + (i * span) / hands),
       player_a_id: a,
