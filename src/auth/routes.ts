@@ -1,5 +1,6 @@
 import express from 'express';
 import { z } from 'zod';
+import { blankToUndefined } from '../core/schemas.js';
 import type { AppContext } from '../http/context.js';
 import { fieldErrors, formValues, newIdempotencyToken, ruleErrors, type FieldErrors } from '../http/forms.js';
 import { actorOf, safeNext } from '../http/members.js';
@@ -13,7 +14,8 @@ import { memberSignIn, memberSignOut, memberSignOutEverywhere, passcodeCheck } f
 const WHO = /^(new|[1-9]\d{0,8})$/;
 const signInSchema = z.object({
   passcode: z.string().max(200, { error: 'That passcode is too long.' }).default(''),
-  who: z.string().regex(WHO, { error: 'Choose who you are.' }).optional(),
+  // "Choose…" left as it is sends a blank: no answer yet, not a wrong one.
+  who: blankToUndefined.pipe(z.string().regex(WHO, { error: 'Choose who you are.' }).optional()),
   newName: z.string().optional(),
   next: z.string().optional(),
   token: z.string().optional(),
@@ -74,7 +76,9 @@ export function authRoutes({ db, config }: AppContext): express.Router {
     delete values.passcode; // never sent back into the page
     const parsed = signInSchema.safeParse(req.body);
     if (!parsed.success) return renderForm(req, res, 422, values, fieldErrors(parsed.error));
-    const { who, next } = parsed.data;
+    const { next } = parsed.data;
+    // A name typed in "if you are new" with "who are you" left alone: someone new.
+    const who = parsed.data.who ?? (parsed.data.newName?.trim() ? 'new' : undefined);
 
     if (passcode !== null && !passcodeAccepted(req)) {
       const check = await passcodeCheck({

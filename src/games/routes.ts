@@ -242,7 +242,19 @@ export function gameRoutes({ db, config }: AppContext): express.Router {
       res.redirect(303, `/games/${gameId}`);
     };
 
-  router.post('/games/:id/undo', correction('The last hand was taken back.', (_req, res, gameId) => gameHandUndo({ db, gameId, actorId: actorOf(res), elo: config.elo })));
+  router.post('/games/:id/undo', async (req, res) => {
+    const gameId = gameIdOf(req);
+    try {
+      const { handId, sentence } = await gameHandUndo({ db, gameId, actorId: actorOf(res), elo: config.elo });
+      flash(req, 'info', `Taken back: ${sentence}.`, { action: `/games/${gameId}/hands/${handId}/restore`, label: 'Put it back' });
+    } catch (err) {
+      if (!(err instanceof ApplicationError)) throw err;
+      flash(req, 'danger', err.message);
+    }
+    res.redirect(303, `/games/${gameId}`);
+  });
+  // A refused form's address, reloaded or reopened later, leads back to its page, not to a 404.
+  router.get(['/games/:id/hands', '/games/:id/rules', '/games/:id/undo'], (req, res) => res.redirect(303, `/games/${gameIdOf(req)}`));
   router.post(
     '/games/:id/hands/:handId/delete',
     correction('Hand deleted; the totals are recomputed. It can be restored from the activity page.', (req, res, gameId) =>

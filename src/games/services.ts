@@ -234,8 +234,9 @@ export async function gameHandRecord({ db, gameId, entry, idempotencyKey, actorI
 }
 
 /** Takes back the last hand of a game (the row is kept, voided). */
-export async function gameHandUndo({ db, gameId, actorId = null, elo }: GameChange): Promise<void> {
-  await changeGame(db, gameId, async (trx, game) => {
+/** Returns the hand taken back (its id, and "hand 3, Alice +12 (knock) v Bob"), so it can be brought back. */
+export async function gameHandUndo({ db, gameId, actorId = null, elo }: GameChange): Promise<{ handId: number; sentence: string }> {
+  return changeGame(db, gameId, async (trx, game) => {
     const hands = await liveHands(trx, gameId);
     const last = hands.at(-1);
     if (!last) throw new ApplicationError('There is no hand to undo.');
@@ -243,6 +244,8 @@ export async function gameHandUndo({ db, gameId, actorId = null, elo }: GameChan
     await gameRefresh(trx, game, hands.slice(0, -1));
     await ratingsRecompute({ db: trx, elo, from: earliest([last]) });
     await noteGameHand(trx, game, last, actorId, 'game.hand_undone', 'undid');
+    const names = await playerNames(trx, [game.player_a_id, game.player_b_id]);
+    return { handId: last.id, sentence: `hand ${last.hand_number}, ${handSentence(last, names)}` };
   });
 }
 

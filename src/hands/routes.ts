@@ -39,6 +39,9 @@ export function handRoutes({ db, config }: AppContext): express.Router {
     });
   };
 
+  // A refused form's address, reloaded or reopened later, leads back to the form, not to a 404.
+  router.get('/hands', (_req, res) => res.redirect(303, '/hands/new'));
+
   router.get('/hands/new', requireMember, async (_req, res) => {
     await renderForm(res, 200, {});
   });

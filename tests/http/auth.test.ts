@@ -125,6 +125,27 @@ describe('a league with a passcode', () => {
   });
 });
 
+describe('signing in as someone new', () => {
+  it('takes a typed name as someone new when "who are you" is left alone, and keeps the passcode accepted', async () => {
+    await makePlayer(t.db, 'Bob');
+    const c = client(createTestApp(t.db, members));
+    const { csrf } = await c.formTokens('/sign-in');
+    await c.agent.post('/sign-in').type('form').send({ _csrf: csrf, passcode: TEST_PASSCODE, who: '', newName: 'Alice' }).expect(303);
+    expect((await t.db('players').orderBy('id')).map((p) => p.name)).toEqual(['Bob', 'Alice']);
+    expect((await c.agent.get('/').expect(200)).text).toMatch(/Sign out/);
+  });
+
+  it('asks who you are, without asking for the passcode again, when neither is given', async () => {
+    const c = client(createTestApp(t.db, members));
+    const { csrf } = await c.formTokens('/sign-in');
+    const res = await c.agent.post('/sign-in').type('form').send({ _csrf: csrf, passcode: TEST_PASSCODE, who: '', newName: '' });
+    expect([303, 422]).toContain(res.status);
+    const page = res.status === 303 ? (await c.agent.get(res.headers.location as string)).text : res.text;
+    expect(page).toContain('Who are you?');
+    expect(page).not.toContain('name="passcode"');
+  });
+});
+
 describe('a private league', () => {
   it('hides every page from signed-out visitors but the health check', async () => {
     const [alice] = await pair();

@@ -154,9 +154,15 @@ describe('the scorepad', () => {
     const { csrf } = await c.formTokens(`/games/${id}`);
     await c.agent.post(`/games/${id}/undo`).type('form').send({ _csrf: csrf }).expect(303);
     expect(await handCount()).toBe(0);
-    expect((await c.agent.get(`/games/${id}`)).text).toContain('The last hand was taken back.');
+    const after = (await c.agent.get(`/games/${id}`)).text;
+    expect(after).toContain('Taken back: hand 1, Alice +9 (knock) v Bob.');
     await c.agent.post(`/games/${id}/undo`).type('form').send({ _csrf: csrf }).expect(303);
     expect((await c.agent.get(`/games/${id}`)).text).toContain('There is no hand to undo.');
+    // The message of the undo offered to put it back: that works, without JavaScript.
+    const putBack = /<form method="post" action="(\/games\/\d+\/hands\/\d+\/restore)"/.exec(after)?.[1];
+    expect(putBack).toBeDefined();
+    await c.agent.post(putBack as string).type('form').send({ _csrf: csrf }).expect(303);
+    expect(await handCount()).toBe(1);
   });
 
   it('corrects and deletes a hand', async () => {

@@ -287,3 +287,27 @@ describe('forms opened before a change elsewhere', () => {
     expect((await t.db('players').orderBy('id')).map((p) => p.name)).toEqual(['Alice', 'Bob', 'Carol', 'Dave']);
   });
 });
+
+describe('after a refusal', () => {
+  it("a refused form's address, reloaded later, leads back to the form instead of a 404", async () => {
+    const { alice, bob, c } = await setUp();
+    const gameId = await startGame(c, alice.id, bob.id);
+    expect((await c.agent.get('/hands').expect(303)).headers.location).toBe('/hands/new');
+    for (const path of [`/games/${gameId}/hands`, `/games/${gameId}/rules`]) {
+      expect((await c.agent.get(path).expect(303)).headers.location).toBe(`/games/${gameId}`);
+    }
+  });
+
+  it('lists a message once in the summary, though it stands beside two fields', async () => {
+    const { alice, bob, c } = await setUp();
+    const gameId = await startGame(c, alice.id, bob.id);
+    const { csrf, html } = await c.formTokens(`/games/${gameId}`);
+    const res = await c.agent
+      .post(`/games/${gameId}/hands`)
+      .type('form')
+      .send({ _csrf: csrf, token: hiddenValue(html, 'token'), outcome: 'knock', winner: 'a', deadwoodA: '6', deadwoodB: '18', deadwood: '9' })
+      .expect(422);
+    const summary = /role="alert">([\s\S]*?)<\/div>/.exec(res.text)?.[1] ?? '';
+    expect(summary.match(/<li>Disagrees with the difference \(9\)\.<\/li>/g)).toHaveLength(1);
+  });
+});
