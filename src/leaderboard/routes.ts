@@ -38,7 +38,9 @@ export function leaderboardRoutes({ db, config, cache }: AppContext): express.Ro
       ]),
     );
     const rated = standings.map((s) => ({ ...s, rating: Math.round(ratings.get(s.playerId) ?? config.elo.start) }));
-    if (order.data.order === 'rating') rated.sort((x, y) => y.rating - x.rating || x.name.localeCompare(y.name));
+    // By rating, those who have not played yet (the starting rating) come last.
+    const unplayed = (s: { played: number; gamesPlayed: number }) => (s.played + s.gamesPlayed === 0 ? 1 : 0);
+    if (order.data.order === 'rating') rated.sort((x, y) => unplayed(x) - unplayed(y) || y.rating - x.rating || x.name.localeCompare(y.name));
     const byRating = order.data.order === 'rating';
     const unfinished = gamesWithStaleness(activeGames, { now, staleDays: config.league.staleGameDays });
     res.render('leaderboard/index.njk', {

@@ -73,7 +73,8 @@ export async function leaderboardGet({
     left join per_player pp on pp.player_id = pl.id
     left join per_player_games pg on pg.player_id = pl.id
     where pl.merged_into_id is null ${all ? '' : 'and (pp.player_id is not null or pg.player_id is not null)'}
-    order by total desc, won desc, "gamePoints" desc, played asc, lower(pl.name)
+    -- On a tie, whoever has not played yet comes after those who have.
+    order by total desc, won desc, "gamePoints" desc, (coalesce(pp.played, 0) + coalesce(pg.games_played, 0) = 0), played asc, lower(pl.name)
     `,
     bindings,
   );

@@ -63,6 +63,18 @@ describe('GET /', () => {
     expect(byRating.text).toContain('href="/?year=2025&amp;order=rating"');
   });
 
+  it('by rating, puts players who have not played yet (still at the starting rating) last', async () => {
+    const alice = await makePlayer(t.db, 'Alice');
+    const bob = await makePlayer(t.db, 'Bob');
+    await makePlayer(t.db, 'Aaron');
+    await makeHand(t.db, { playerAId: alice.id, playerBId: bob.id, outcome: 'knock', winner: 'b', deadwood: 5 });
+    const page = (await request(createTestApp(t.db)).get('/?order=rating').expect(200)).text;
+    const standings = page.slice(page.indexOf('standings'));
+    const order = ['Bob', 'Alice', 'Aaron'].map((name) => standings.indexOf(`>${name}</a>`));
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect([...order].sort((x, y) => x - y)).toEqual(order);
+  });
+
   it.each(['?year=20x', '?year=2025&month=2025-01', '?order=shoe'])('answers 400 for %s', async (q) => {
     await request(createTestApp(t.db)).get(`/${q}`).expect(400);
   });

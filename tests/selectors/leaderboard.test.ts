@@ -21,6 +21,20 @@ describe('leaderboardGet', () => {
     ]);
   });
 
+  it('puts players who have not played yet after those who have, on a tie', async () => {
+    const alice = await makePlayer(t.db, 'Alice');
+    await makePlayer(t.db, 'Aaron');
+    const zed = await makePlayer(t.db, 'Zed');
+    await makeHand(t.db, { playerAId: alice.id, playerBId: zed.id, outcome: 'knock', winner: 'a', deadwood: 12 });
+    const rows = await leaderboardGet({ db: t.db, timeZone: UTC });
+    // Zed lost his only hand (total 0) and Aaron never played (total 0): Zed first.
+    expect(rows.map((r) => [r.name, r.total])).toEqual([
+      ['Alice', 37],
+      ['Zed', 0],
+      ['Aaron', 0],
+    ]);
+  });
+
   it('ranks by points plus the line bonus per hand won', async () => {
     const alice = await makePlayer(t.db, 'Alice');
     const bob = await makePlayer(t.db, 'Bob');
