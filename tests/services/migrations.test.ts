@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { migrationSource } from '../../migrations/index.js';
 import { useTestDb } from '../support/db.js';
@@ -20,5 +22,17 @@ describe('migrations', () => {
     const [, applied] = await t.db.migrate.latest();
     expect(applied).toEqual(names);
     expect(await tables()).toEqual(expect.arrayContaining(['hands', 'players']));
+  });
+});
+
+describe('the list of migrations', () => {
+  it('names every migration file in the folder, in order, so none is silently never run', async () => {
+    const files = fs
+      .readdirSync(path.resolve(import.meta.dirname, '../../migrations'))
+      .filter((f) => /^\d{14}_.+\.ts$/.test(f))
+      .map((f) => f.replace(/\.ts$/, ''))
+      .sort();
+    expect(files.length).toBeGreaterThan(5);
+    expect(await migrationSource.getMigrations([])).toEqual(files);
   });
 });
