@@ -26,7 +26,7 @@ export async function memberSignIn({
   if (playerId === null) {
     if (!newName) throw new ApplicationError('Enter your name.', { fields: { newName: 'Enter your name.' } });
     try {
-      const player = await playerCreate({ db, name: newName, idempotencyKey });
+      const player = await playerCreate({ db, name: newName, idempotencyKey, joining: true });
       member = { playerId: player.id, name: player.name };
     } catch (err) {
       if (err instanceof ApplicationError && err.fields.name) {

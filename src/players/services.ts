@@ -39,11 +39,14 @@ export async function playerCreate({
   name: raw,
   actorId = null,
   idempotencyKey: token,
+  joining = false,
 }: {
   db: Db;
   name: string;
   actorId?: number | null;
   idempotencyKey?: string;
+  /** Someone new signing in adds themselves: the log says they joined, not that someone added them. */
+  joining?: boolean;
 }): Promise<Player> {
   const { name, key } = playerNameOrFail(raw);
   // The form's token with the name it sent: a resend adds nothing, another name is another player.
@@ -60,7 +63,14 @@ export async function playerCreate({
         .insert({ name, name_key: key, created_by: actorId, idempotency_key: idempotencyKey ?? null })
         .returning(['id', 'name']);
       const player = row as Player;
-      await activityRecord(trx, { actorId, action: 'player.created', summary: `added the player ${player.name}`, link: `/players/${player.id}`, subject: { type: 'player', id: player.id } });
+      if (joining) await trx('players').where({ id: player.id }).update({ created_by: player.id });
+      await activityRecord(trx, {
+        actorId: joining ? player.id : actorId,
+        action: 'player.created',
+        summary: joining ? 'joined the league' : `added the player ${player.name}`,
+        link: `/players/${player.id}`,
+        subject: { type: 'player', id: player.id },
+      });
       return player;
     });
   } catch (err) {

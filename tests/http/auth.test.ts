@@ -131,8 +131,13 @@ describe('signing in as someone new', () => {
     const c = client(createTestApp(t.db, members));
     const { csrf } = await c.formTokens('/sign-in');
     await c.agent.post('/sign-in').type('form').send({ _csrf: csrf, passcode: TEST_PASSCODE, who: '', newName: 'Alice' }).expect(303);
-    expect((await t.db('players').orderBy('id')).map((p) => p.name)).toEqual(['Bob', 'Alice']);
+    const players = await t.db('players').orderBy('id');
+    expect(players.map((p) => p.name)).toEqual(['Bob', 'Alice']);
     expect((await c.agent.get('/').expect(200)).text).toMatch(/Sign out/);
+    // The log says Alice joined, by herself, not that "someone" added her.
+    const entry = await t.db('activity').where({ action: 'player.created', subject_id: players[1]?.id }).first();
+    expect(entry).toMatchObject({ actor_id: players[1]?.id, summary: 'joined the league' });
+    expect(players[1]?.created_by).toBe(players[1]?.id);
   });
 
   it('asks who you are, without asking for the passcode again, when neither is given', async () => {
