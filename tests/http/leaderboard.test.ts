@@ -63,6 +63,12 @@ describe('GET /', () => {
     expect(byRating.text).toContain('href="/?year=2025&amp;order=rating"');
   });
 
+  it('with one player, says a hand needs two and links to adding the other', async () => {
+    await makePlayer(t.db, 'Alice');
+    const page = (await request(createTestApp(t.db)).get('/').expect(200)).text;
+    expect(page).toContain('No hands yet. A hand needs two players: <a href="/players">add the other player</a>');
+  });
+
   it('by rating, puts players who have not played yet (still at the starting rating) last', async () => {
     const alice = await makePlayer(t.db, 'Alice');
     const bob = await makePlayer(t.db, 'Bob');
