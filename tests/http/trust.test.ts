@@ -37,6 +37,16 @@ async function startGame(c: Client, playerA: number, playerB: number) {
   return Number(/\/games\/(\d+)$/.exec(res.headers.location as string)?.[1]);
 }
 
+/** Posts the scorepad's hand form with a fresh page's tokens; answers the response. */
+async function scorepadPost(c: Client, gameId: number, fields: Record<string, string>, status: number) {
+  const { csrf, html } = await c.formTokens(`/games/${gameId}`);
+  return c.agent
+    .post(`/games/${gameId}/hands`)
+    .type('form')
+    .send({ _csrf: csrf, token: hiddenValue(html, 'token'), ...fields })
+    .expect(status);
+}
+
 describe('one-time tokens protect one hand, never a different one', () => {
   it('the same hand sent again with the same token is stored once, and the user is told so', async () => {
     const { alice, bob, c } = await setUp();
@@ -127,12 +137,7 @@ describe('the same rule checks on the quick form and the scorepad', () => {
   it('refuses a knock with a difference of 0 on the scorepad too', async () => {
     const { alice, bob, c } = await setUp();
     const gameId = await startGame(c, alice.id, bob.id);
-    const { csrf, html } = await c.formTokens(`/games/${gameId}`);
-    const res = await c.agent
-      .post(`/games/${gameId}/hands`)
-      .type('form')
-      .send({ _csrf: csrf, token: hiddenValue(html, 'token'), outcome: 'knock', winner: 'b', deadwood: '0' })
-      .expect(422);
+    const res = await scorepadPost(c, gameId, { outcome: 'knock', winner: 'b', deadwood: '0' }, 422);
     expect(res.text).toMatch(/Choose Undercut/);
     expect(await liveHands()).toHaveLength(0);
   });
@@ -140,12 +145,7 @@ describe('the same rule checks on the quick form and the scorepad', () => {
   it("takes a scorepad gin with only the loser's count", async () => {
     const { alice, bob, c } = await setUp();
     const gameId = await startGame(c, alice.id, bob.id);
-    const { csrf, html } = await c.formTokens(`/games/${gameId}`);
-    await c.agent
-      .post(`/games/${gameId}/hands`)
-      .type('form')
-      .send({ _csrf: csrf, token: hiddenValue(html, 'token'), outcome: 'gin', winner: 'a', deadwoodA: '', deadwoodB: '14', deadwood: '' })
-      .expect(303);
+    await scorepadPost(c, gameId, { outcome: 'gin', winner: 'a', deadwoodA: '', deadwoodB: '14', deadwood: '' }, 303);
     const [row] = await liveHands();
     expect(row).toMatchObject({ winner_id: alice.id, outcome: 'gin', deadwood: 14, deadwood_a: 0, deadwood_b: 14, points: 39 });
   });
@@ -153,12 +153,7 @@ describe('the same rule checks on the quick form and the scorepad', () => {
   it('refuses counts and a difference that disagree, naming both, and keeps what was typed', async () => {
     const { alice, bob, c } = await setUp();
     const gameId = await startGame(c, alice.id, bob.id);
-    const { csrf, html } = await c.formTokens(`/games/${gameId}`);
-    const res = await c.agent
-      .post(`/games/${gameId}/hands`)
-      .type('form')
-      .send({ _csrf: csrf, token: hiddenValue(html, 'token'), outcome: 'knock', winner: 'a', deadwoodA: '6', deadwoodB: '18', deadwood: '10' })
-      .expect(422);
+    const res = await scorepadPost(c, gameId, { outcome: 'knock', winner: 'a', deadwoodA: '6', deadwoodB: '18', deadwood: '10' }, 422);
     expect(res.text).toMatch(/id="field-deadwood-error">The counts 6 and 18 make a difference of 12, not 10/);
     expect(res.text).toMatch(/id="field-deadwoodA-error">Disagrees with the difference \(10\)/);
     expect(res.text).toMatch(/id="field-deadwoodB-error">Disagrees with the difference \(10\)/);
@@ -169,12 +164,7 @@ describe('the same rule checks on the quick form and the scorepad', () => {
   it('checks the knock limit wherever both counts are given', async () => {
     const { alice, bob, c } = await setUp();
     const gameId = await startGame(c, alice.id, bob.id);
-    const { csrf, html } = await c.formTokens(`/games/${gameId}`);
-    const res = await c.agent
-      .post(`/games/${gameId}/hands`)
-      .type('form')
-      .send({ _csrf: csrf, token: hiddenValue(html, 'token'), outcome: 'knock', winner: 'a', deadwoodA: '11', deadwoodB: '30' })
-      .expect(422);
+    const res = await scorepadPost(c, gameId, { outcome: 'knock', winner: 'a', deadwoodA: '11', deadwoodB: '30' }, 422);
     expect(res.text).toMatch(/10 or less \(the knock limit\)/);
     expect(await liveHands()).toHaveLength(0);
   });
@@ -301,12 +291,7 @@ describe('after a refusal', () => {
   it('lists a message once in the summary, though it stands beside two fields', async () => {
     const { alice, bob, c } = await setUp();
     const gameId = await startGame(c, alice.id, bob.id);
-    const { csrf, html } = await c.formTokens(`/games/${gameId}`);
-    const res = await c.agent
-      .post(`/games/${gameId}/hands`)
-      .type('form')
-      .send({ _csrf: csrf, token: hiddenValue(html, 'token'), outcome: 'knock', winner: 'a', deadwoodA: '6', deadwoodB: '18', deadwood: '9' })
-      .expect(422);
+    const res = await scorepadPost(c, gameId, { outcome: 'knock', winner: 'a', deadwoodA: '6', deadwoodB: '18', deadwood: '9' }, 422);
     const summary = /role="alert">([\s\S]*?)<\/div>/.exec(res.text)?.[1] ?? '';
     expect(summary.match(/<li>Disagrees with the difference \(9\)\.<\/li>/g)).toHaveLength(1);
   });
