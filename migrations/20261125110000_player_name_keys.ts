@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { playerNameKey, playerNameNormalise } from '../src/players/name.js';
+import { playerNameKey, playerNameNormalise } from '../src/core/names.js';
 
 /*
  * One identity rule for player names (src/players/name.ts): names are stored in NFC,

@@ -9,7 +9,7 @@
  */
 import crypto from 'node:crypto';
 import { createDb, migrateLatest } from '../src/db.js';
-import { playerNameKey } from '../src/players/name.js';
+import { playerNameKey } from '../src/core/names.js';
 import { CookieClient, spawnServer } from '../tests/support/server.js';
 import { scratchDatabase } from '../tests/support/scratchDatabase.js';
 import { quickHandKey } from '../src/hands/services.js';

@@ -1,13 +1,12 @@
 import express from 'express';
 import { z } from 'zod';
-import { blankToUndefined } from '../core/schemas.js';
+import { blankToUndefined, playerNameSchema } from '../core/schemas.js';
 import type { AppContext } from '../http/context.js';
 import { fieldErrors, formValues, newIdempotencyToken, ruleErrors, type FieldErrors } from '../http/forms.js';
 import { actorOf, safeNext } from '../http/members.js';
 import { csrfRenew, flash } from '../http/session.js';
 import { ApplicationError } from '../core/errors.js';
 import { playerList } from '../players/selectors.js';
-import { playerNameSchema } from '../players/schemas.js';
 import { passcodeFingerprint } from './passcode.js';
 import { memberSignIn, memberSignOut, memberSignOutEverywhere, passcodeCheck } from './services.js';
 

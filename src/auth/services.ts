@@ -1,7 +1,7 @@
 import type { Db } from '../db.js';
 import { ApplicationError } from '../core/errors.js';
 import { playerCreate } from '../players/services.js';
-import type { Member } from '../http/members.js';
+import type { Member } from '../core/member.js';
 import { passcodeMatches, sessionIdOf, sessionTokenNew } from './passcode.js';
 
 /**

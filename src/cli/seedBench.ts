@@ -5,7 +5,7 @@
 import type { Db } from '../db.js';
 import { handPoints, NORTH_AMERICAN, type Outcome } from '../scoring/rules.js';
 import { ratingsRecompute } from '../ratings/services.js';
-import { playerNameKey } from '../players/name.js';
+import { playerNameKey } from '../core/names.js';
 
 export async function seedBench({ db, hands = 10_000, players = 12 }: { db: Db; hands?: number; players?: number }): Promise<void> {
   const ids = (await db('players').insert(Array.from({ length: players }, (_, i) => ({ name: `Player ${i + 1}`, name_key: playerNameKey(`Player ${i + 1}`) }))).returning('id')).map(

@@ -1,5 +1,6 @@
 /* Zod pieces shared by the features' form schemas. Forms send strings; these make numbers. */
 import { z } from 'zod';
+import { playerNameCheck } from './names.js';
 
 /** A blank field is absent. */
 export const blankToUndefined = z
@@ -27,3 +28,13 @@ export const idempotencyToken = z.string({ error: 'This form has expired; please
 });
 
 export const side = (message: string) => blankToUndefined.pipe(z.enum(['a', 'b'], { error: message }).optional());
+
+/** A typed name, checked by the one identity rule (src/core/names.ts); gives the stored form. */
+export const playerName = z.string({ error: 'Enter a name.' }).transform((raw, ctx) => {
+  const r = playerNameCheck(raw);
+  if (r.ok) return r.name;
+  ctx.addIssue({ code: 'custom', message: r.message });
+  return z.NEVER;
+});
+
+export const playerNameSchema = z.object({ name: playerName });

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { MAX_DEADWOOD, OUTCOMES } from '../scoring/rules.js';
+import { DEADWOOD_MESSAGE, MAX_DEADWOOD, OUTCOMES } from '../scoring/rules.js';
 import { PRESET_NAMES, RANKS, SUITS } from '../scoring/game.js';
 import { blankToUndefined, idempotencyToken, optionalWholeNumber, recordId, side, wholeNumber } from '../core/schemas.js';
-import { DEADWOOD_MESSAGE } from '../hands/schemas.js';
 
 export const gameStartSchema = z.object({
   playerA: recordId('Choose the first player.'),

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { MAX_DEADWOOD, OUTCOMES } from '../scoring/rules.js';
+import { DEADWOOD_MESSAGE, MAX_DEADWOOD, OUTCOMES } from '../scoring/rules.js';
 import { idempotencyToken, optionalWholeNumber, recordId, side } from '../core/schemas.js';
 
-export const DEADWOOD_MESSAGE = `Enter the deadwood difference as a whole number from 0 to ${MAX_DEADWOOD}.`;
 
 export const handFormSchema = z.object({
   playerA: recordId('Choose the first player.'),

@@ -5,10 +5,9 @@ import { activityRecord, playerNames } from '../activity/services.js';
 import { playersAssertLive } from '../players/services.js';
 import { ratingsRecompute } from '../ratings/services.js';
 import type { EloSettings } from '../scoring/elo.js';
-import { OUTCOME_LABELS, type Outcome, type Rules } from '../scoring/rules.js';
+import { DEADWOOD_MESSAGE, OUTCOME_LABELS, type Outcome, type Rules } from '../scoring/rules.js';
 import { KNOCK_LIMIT, scoreGameHand, type HandRules } from '../scoring/game.js';
 import { requestKey } from '../core/idempotency.js';
-import { DEADWOOD_MESSAGE } from './schemas.js';
 
 export interface HandRecordInput {
   db: Db;

@@ -4,10 +4,9 @@ import type { Db } from '../db.js';
 import { passcodeFingerprint } from '../auth/passcode.js';
 import { memberSessionGet } from '../auth/selectors.js';
 
-export interface Member {
-  playerId: number;
-  name: string;
-}
+import type { Member } from '../core/member.js';
+
+export type { Member };
 
 /** Paths a signed-out visitor of a private league may still reach. */
 const ALWAYS_OPEN = new Set(['/sign-in', '/healthz', '/manifest.webmanifest']);

@@ -3,7 +3,9 @@ import nunjucks from 'nunjucks';
 import { VIEWS_DIR } from '../core/paths.js';
 import { OUTCOME_LABELS, type Outcome } from '../scoring/rules.js';
 import { assetUrl, type AssetManifest } from './assets.js';
-import { THEME_COLOR } from '../pwa/routes.js';
+
+/** The colour of the browser's bar on a phone: the page's and the web app manifest's. */
+export const THEME_COLOR = '#216b4a';
 
 export interface ViewSettings {
   assets: AssetManifest;

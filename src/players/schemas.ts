@@ -1,16 +1,7 @@
 import { z } from 'zod';
-import { idempotencyToken, recordId } from '../core/schemas.js';
-import { playerNameCheck } from './name.js';
+import { idempotencyToken, playerNameSchema, recordId } from '../core/schemas.js';
 
-/** A typed name, checked by the one identity rule (src/players/name.ts); gives the stored form. */
-export const playerName = z.string({ error: 'Enter a name.' }).transform((raw, ctx) => {
-  const r = playerNameCheck(raw);
-  if (r.ok) return r.name;
-  ctx.addIssue({ code: 'custom', message: r.message });
-  return z.NEVER;
-});
-
-export const playerNameSchema = z.object({ name: playerName });
+export { playerName, playerNameSchema } from '../core/schemas.js';
 
 export const idParamSchema = z.object({ id: recordId('No such record.') });
 

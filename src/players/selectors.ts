@@ -1,5 +1,5 @@
 import type { Db } from '../db.js';
-import { playerNameKey } from './name.js';
+import { playerNameKey } from '../core/names.js';
 import type { Player } from './services.js';
 
 /** The players of the league (merged ones are gone from every list), by name. */

@@ -3,7 +3,7 @@ import { PG_UNIQUE_VIOLATION, pgErrorCode, writeTransaction } from '../db.js';
 import { requestKey } from '../core/idempotency.js';
 import { ApplicationError, NotFoundError } from '../core/errors.js';
 import { activityRecord } from '../activity/services.js';
-import { nameTakenMessage, playerNameCheck } from './name.js';
+import { nameTakenMessage, playerNameCheck } from '../core/names.js';
 
 export interface Player {
   id: number;

@@ -1,8 +1,8 @@
 import express from 'express';
 import type { AppContext } from '../http/context.js';
 import { assetUrl, type AssetManifest } from '../http/assets.js';
+import { THEME_COLOR } from '../http/views.js';
 
-export const THEME_COLOR = '#216b4a';
 
 /** The web app manifest: "Add to Home Screen" opens the league full screen, with its icon. */
 export function manifestFor(leagueName: string, assets: AssetManifest) {

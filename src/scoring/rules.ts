@@ -25,6 +25,8 @@ export const NORTH_AMERICAN: Rules = { ginBonus: 25, bigGinBonus: 31, undercutBo
 
 export const MAX_DEADWOOD = 200;
 
+export const DEADWOOD_MESSAGE = `Enter the deadwood difference as a whole number from 0 to ${MAX_DEADWOOD}.`;
+
 /** Points the winner of a hand scores. A draw scores nothing whatever the deadwood. */
 export function handPoints(rules: Rules, outcome: Outcome, deadwoodDifference: number): number {
   if (!Number.isInteger(deadwoodDifference) || deadwoodDifference < 0 || deadwoodDifference > MAX_DEADWOOD) {

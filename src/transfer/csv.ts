@@ -1,7 +1,7 @@
 /*
  * Reading a CSV of past hands: columns date, player_a, player_b, outcome, winner, deadwood.
  * Pure: text in, rows with their errors (by line number) out. Scoring follows the rules;
- * names follow the identity rule of src/players/name.ts.
+ * names follow the identity rule of src/core/names.ts.
  *
  * Cells are written for spreadsheets (OWASP's CSV injection guidance): a cell that starts
  * with = + - @ tab or carriage return is written with a ' in front, so that no spreadsheet
@@ -9,7 +9,7 @@
  * back (dropping one ' before any of those) gives exactly what was written.
  */
 import { parse } from 'csv-parse/sync';
-import { playerNameCheck } from '../players/name.js';
+import { playerNameCheck } from '../core/names.js';
 import { handPoints, MAX_DEADWOOD, OUTCOMES, type Outcome, type Rules } from '../scoring/rules.js';
 
 export const HANDS_CSV_COLUMNS = ['date', 'player_a', 'player_b', 'outcome', 'winner', 'deadwood'] as const;

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type { Db } from '../db.js';
 import { ApplicationError } from '../core/errors.js';
 import { safeLink } from '../activity/selectors.js';
-import { playerNameCheck } from '../players/name.js';
+import { playerNameCheck } from '../core/names.js';
 import { ratingsRecompute } from '../ratings/services.js';
 import type { EloSettings } from '../scoring/elo.js';
 import { OUTCOMES } from '../scoring/rules.js';

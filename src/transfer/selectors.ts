@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Db } from '../db.js';
-import { playerNameKey } from '../players/name.js';
+import { playerNameKey } from '../core/names.js';
 import { csvSafeRows, handContentKey, HANDS_CSV_COLUMNS, importPlan, rowContentKey, type ImportPlan, type ImportRow, type RepeatChoice } from './csv.js';
 
 /** The hands that count, as a CSV that the import reads back (its first six columns). */

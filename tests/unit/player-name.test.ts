@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { NAME_MAX, playerNameCheck, playerNameKey } from '../../src/players/name.js';
+import { NAME_MAX, playerNameCheck, playerNameKey } from '../../src/core/names.js';
 
 const stored = (raw: string) => {
   const r = playerNameCheck(raw);
