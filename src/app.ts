@@ -59,6 +59,7 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
     timeZone: config.league.timeZone,
     watch: config.env === 'development',
     showOpenBanner: !production,
+    strict: config.env === 'test',
   });
 
   app.use(requestLogger(logger));

@@ -14,6 +14,8 @@ export interface ViewSettings {
   watch: boolean;
   /** Show the "open league" banner (not in production, where it was chosen on purpose). */
   showOpenBanner: boolean;
+  /** Fail on a template printing an undefined or null value (in tests), instead of printing nothing. */
+  strict?: boolean;
 }
 
 export function setUpViews(app: express.Express, settings: ViewSettings): nunjucks.Environment {
@@ -21,7 +23,7 @@ export function setUpViews(app: express.Express, settings: ViewSettings): nunjuc
     autoescape: true,
     express: app,
     noCache: settings.watch,
-    throwOnUndefined: false,
+    throwOnUndefined: settings.strict ?? false,
   });
   app.set('view engine', 'njk');
 
