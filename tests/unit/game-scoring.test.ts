@@ -93,6 +93,30 @@ describe('scoreGameHand: Pagat and Oklahoma', () => {
 
 const win = (winner: Side, points: number) => ({ winner, points });
 
+describe('final totals, worked out by hand', () => {
+  // [rules, hands as [winner, points], expected totals a and b, shutout]
+  const table: [string, typeof NA, [Side, number][], { a: number; b: number }, boolean][] = [
+    // 105 hand points doubled for the shutout (210) + game 100 + two boxes of 25.
+    ['North American, a shutout', NA, [['a', 60], ['a', 45]], { a: 360, b: 0 }, true],
+    // Bob won a hand: no shutout. Alice 105 + 100 + 50; Bob 10 + one box.
+    ['North American, no shutout', NA, [['b', 10], ['a', 60], ['a', 45]], { a: 255, b: 35 }, false],
+    // Pagat: no doubling, the game bonus is 200 for a shutout. 105 + 200 + two boxes of 20.
+    ['Pagat, a shutout', PAGAT, [['a', 60], ['a', 45]], { a: 345, b: 0 }, true],
+    ['Pagat, no shutout', PAGAT, [['b', 5], ['a', 100]], { a: 220, b: 25 }, false],
+    // Oklahoma plays to 150.
+    ['Oklahoma, not over at 105', OK, [['a', 60], ['a', 45]], { a: NaN, b: NaN }, false],
+  ];
+  it.each(table)('%s', (_name, rules, hands, totals, shutout) => {
+    const state = gameState(rules, hands.map(([winner, points]) => ({ winner, points })));
+    if (Number.isNaN(totals.a)) {
+      expect(state.final).toBeNull();
+      return;
+    }
+    expect({ a: state.final?.a.total, b: state.final?.b.total }).toEqual(totals);
+    expect(state.shutout).toBe(shutout);
+  });
+});
+
 describe('gameState', () => {
   it('keeps going below the target', () => {
     const state = gameState(NA, [win('a', 40), win('b', 38), { winner: null, points: 0 }, win('a', 24)]);
@@ -156,8 +180,12 @@ describe('laws of a game', () => {
         for (const side of ['a', 'b'] as const) {
           const own = played.filter((h) => h.winner === side);
           const sum = own.reduce((n, h) => n + h.points, 0);
-          const doubled = side === state.winner && state.shutout && r.shutoutDoubles ? 2 : 1;
-          const gameBonus = side === state.winner ? (state.shutout && r.shutoutGameBonus !== null ? r.shutoutGameBonus : r.gameBonus) : 0;
+          // The shutout is decided here from the rules' own words, not taken from gameState:
+          // North American, the loser won no hand; Pagat, the loser scored no points.
+          const loserHands = played.filter((h) => h.winner !== null && h.winner !== state.winner);
+          const shutout = r.shutoutDoubles ? loserHands.length === 0 : loserHands.reduce((n, h) => n + h.points, 0) === 0;
+          const doubled = side === state.winner && shutout && r.shutoutDoubles ? 2 : 1;
+          const gameBonus = side === state.winner ? (shutout && r.shutoutGameBonus !== null ? r.shutoutGameBonus : r.gameBonus) : 0;
           expect(state.final[side].total).toBe(sum * doubled + gameBonus + r.lineBonus * own.length);
         }
       }),
