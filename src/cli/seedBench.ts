@@ -3,7 +3,8 @@
  * hands (10,000 by default) over three years, scored by the rules, with their ratings.
  */
 import type { Db } from '../db.js';
-import { handPoints, NORTH_AMERICAN, type Outcome } from '../scoring/rules.js';
+import { NORTH_AMERICAN, type Outcome } from '../scoring/rules.js';
+import { quickHandRules, scoreGameHand } from '../scoring/game.js';
 import { ratingsRecompute } from '../ratings/services.js';
 import { playerNameKey } from '../core/names.js';
 
@@ -19,6 +20,13 @@ export async function seedBench({ db, hands = 10_000, players = 12 }: { db: Db; 
   const outcomes: Outcome[] = ['knock', 'knock', 'knock', 'knock', 'gin', 'gin', 'undercut', 'big_gin', 'draw'];
   const start = Date.UTC(2023, 10, 1);
   const span = 3 * 365 * 86_400_000;
+  // The same scoring as every other way a hand comes in.
+  const pointsOf = (outcome: Outcome, deadwood: number | null) => {
+    if (deadwood === null) return 0;
+    const scored = scoreGameHand(quickHandRules(NORTH_AMERICAN), { outcome, winner: 'a', difference: deadwood });
+    if (!scored.ok) throw new Error(`seedBench made an impossible hand: ${JSON.stringify(scored.errors)}`);
+    return scored.hand.points;
+  };
   const rows = Array.from({ length: hands }, (_, i) => {
     const a = ids[Math.floor(random() * ids.length)] as number;
     let b = ids[Math.floor(random() * ids.length)] as number;
@@ -32,7 +40,7 @@ export async function seedBench({ db, hands = 10_000, players = 12 }: { db: Db; 
       winner_id: outcome === 'draw' ? null : random() < 0.5 ? a : b,
       outcome,
       deadwood,
-      points: deadwood === null ? 0 : handPoints(NORTH_AMERICAN, outcome, deadwood),
+      points: pointsOf(outcome, deadwood),
       gin_bonus: 25,
       big_gin_bonus: 31,
       undercut_bonus: 25,

@@ -6,7 +6,7 @@ import { playersAssertLive } from '../players/services.js';
 import { ratingsRecompute } from '../ratings/services.js';
 import type { EloSettings } from '../scoring/elo.js';
 import { DEADWOOD_MESSAGE, OUTCOME_LABELS, type Outcome, type Rules } from '../scoring/rules.js';
-import { KNOCK_LIMIT, scoreGameHand, type HandRules } from '../scoring/game.js';
+import { quickHandRules, scoreGameHand } from '../scoring/game.js';
 import { requestKey } from '../core/idempotency.js';
 
 export interface HandRecordInput {
@@ -37,8 +37,6 @@ export interface RecordedHand {
 export const quickHandKey = (token: string, hand: Pick<HandRecordInput, 'playerAId' | 'playerBId' | 'outcome' | 'winner' | 'deadwood'>): string =>
   requestKey(token, { kind: 'hand', playerAId: hand.playerAId, playerBId: hand.playerBId, outcome: hand.outcome, winner: hand.winner, deadwood: hand.deadwood });
 
-/** A quick hand is scored by the same rules as a hand of a game, with the usual knock limit. */
-const quickHandRules = (rules: Rules): HandRules => ({ ...rules, knockLimit: KNOCK_LIMIT, oklahoma: false });
 
 /**
  * Records one hand and scores it with the league's current rules, which are stored with it.

@@ -2,7 +2,7 @@
  * A game of Gin Rummy: hands between two players until one reaches the target, scored by
  * a rule preset. Pure: no I/O, no framework. Sides are 'a' and 'b' (the game's two seats).
  */
-import { MAX_DEADWOOD, type Outcome } from './rules.js';
+import { MAX_DEADWOOD, type Outcome, type Rules } from './rules.js';
 
 export type Side = 'a' | 'b';
 export const other = (side: Side): Side => (side === 'a' ? 'b' : 'a');
@@ -105,6 +105,9 @@ export type HandRules = Pick<GameRules, 'ginBonus' | 'bigGinBonus' | 'undercutBo
 
 /** The usual knock limit, for hands outside a game. */
 export const KNOCK_LIMIT = 10;
+
+/** A hand outside a game (a quick hand, an imported one) is scored with the league's values and the usual knock limit. */
+export const quickHandRules = (rules: Rules): HandRules => ({ ...rules, knockLimit: KNOCK_LIMIT, oklahoma: false });
 
 export type HandFieldErrors = Partial<Record<'outcome' | 'winner' | 'deadwood' | 'deadwoodA' | 'deadwoodB' | 'upcard', string>>;
 

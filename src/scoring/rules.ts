@@ -1,5 +1,6 @@
 /**
- * Gin Rummy scoring for a single hand. Pure: no I/O, no framework.
+ * The outcomes of a hand, their labels and the rule values a league plays by. Pure: no I/O.
+ * A hand is scored by scoreGameHand (./game.ts), whatever way it comes in.
  * Values follow the North American rules unless the league configures others.
  */
 export const OUTCOMES = ['knock', 'gin', 'big_gin', 'undercut', 'draw'] as const;
@@ -26,22 +27,3 @@ export const NORTH_AMERICAN: Rules = { ginBonus: 25, bigGinBonus: 31, undercutBo
 export const MAX_DEADWOOD = 200;
 
 export const DEADWOOD_MESSAGE = `Enter the deadwood difference as a whole number from 0 to ${MAX_DEADWOOD}.`;
-
-/** Points the winner of a hand scores. A draw scores nothing whatever the deadwood. */
-export function handPoints(rules: Rules, outcome: Outcome, deadwoodDifference: number): number {
-  if (!Number.isInteger(deadwoodDifference) || deadwoodDifference < 0 || deadwoodDifference > MAX_DEADWOOD) {
-    throw new RangeError(`deadwood difference must be a whole number from 0 to ${MAX_DEADWOOD}`);
-  }
-  switch (outcome) {
-    case 'knock':
-      return deadwoodDifference;
-    case 'gin':
-      return rules.ginBonus + deadwoodDifference;
-    case 'big_gin':
-      return rules.bigGinBonus + deadwoodDifference;
-    case 'undercut':
-      return rules.undercutBonus + deadwoodDifference;
-    case 'draw':
-      return 0;
-  }
-}

@@ -10,7 +10,8 @@
  */
 import { parse } from 'csv-parse/sync';
 import { playerNameCheck } from '../core/names.js';
-import { handPoints, MAX_DEADWOOD, OUTCOMES, type Outcome, type Rules } from '../scoring/rules.js';
+import { MAX_DEADWOOD, OUTCOMES, type Outcome, type Rules } from '../scoring/rules.js';
+import { quickHandRules, scoreGameHand } from '../scoring/game.js';
 
 export const HANDS_CSV_COLUMNS = ['date', 'player_a', 'player_b', 'outcome', 'winner', 'deadwood'] as const;
 export const MAX_IMPORT_ROWS = 10_000;
@@ -130,7 +131,13 @@ export function readHandsCsv(text: string, rules: Rules): CsvRead {
         deadwood = Number(deadwoodText);
       }
     }
-    const points = outcome === 'draw' ? 0 : outcome && deadwood !== null && !errors.length ? handPoints(rules, outcome, deadwood) : null;
+    // Scored by the same rules as a hand typed into the form (a knock of 0 is refused there, and here).
+    let points: number | null = outcome === 'draw' ? 0 : null;
+    if (outcome && outcome !== 'draw' && winnerSide && deadwood !== null && !errors.length) {
+      const scored = scoreGameHand(quickHandRules(rules), { outcome, winner: winnerSide, difference: deadwood });
+      if (scored.ok) points = scored.hand.points;
+      else errors.push(...Object.values(scored.errors));
+    }
     const playerA = a?.name ?? rawA;
     const playerB = b?.name ?? rawB;
     return {

@@ -101,6 +101,14 @@ describe('imports never double the league', () => {
     expect(await t.db('players').count({ n: '*' })).toEqual([{ n: 2 }]);
   });
 
+  it('checks each hand by the same rules as the form: a knock of 0 is refused, pointing to Undercut', async () => {
+    const c = client(createTestApp(t.db));
+    const res = await upload(c, `${HEADER}2026-10-01,Alice,Bob,knock,Alice,0\n2026-10-01,Alice,Bob,undercut,Bob,0\n`);
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('A knock with a difference of 0 is an undercut');
+    expect(await liveHands()).toBe(0);
+  });
+
   it('refuses names that break the rule, row by row', async () => {
     const c = client(createTestApp(t.db));
     const res = await upload(c, `${HEADER}2026-10-01,Bob\u200B,Alice,gin,Alice,4\n2026-10-01,\u202Eevil,Alice,gin,Alice,4\n2026-10-01,${'x'.repeat(41)},Alice,gin,Alice,4\n`);
