@@ -2,7 +2,7 @@
  * A game of Gin Rummy: hands between two players until one reaches the target, scored by
  * a rule preset. Pure: no I/O, no framework. Sides are 'a' and 'b' (the game's two seats).
  */
-import { MAX_DEADWOOD, type Outcome, type Rules } from './rules.js';
+import { MAX_DEADWOOD, OUTCOME_LABELS, type Outcome, type Rules } from './rules.js';
 
 export type Side = 'a' | 'b';
 export const other = (side: Side): Side => (side === 'a' ? 'b' : 'a');
@@ -207,7 +207,8 @@ export function scoreGameHand(rules: HandRules, entry: HandEntry): ScoreResult {
     outcome === 'gin' ? rules.ginBonus : outcome === 'big_gin' ? (rules.bigGinBonus ?? 0) : outcome === 'undercut' ? rules.undercutBonus : 0;
   const base = bonus + difference;
   const points = doubled ? base * 2 : base;
-  const label = HAND_LABELS[outcome];
+  const name = OUTCOME_LABELS[outcome];
+  const label = name.charAt(0).toUpperCase() + name.slice(1); // 'Big gin: 31 + 4 = 35'
   const arithmetic =
     (bonus
       ? `${label}: ${bonus} + ${subtraction ? `(${subtraction})` : difference} = ${base}`
@@ -216,7 +217,6 @@ export function scoreGameHand(rules: HandRules, entry: HandEntry): ScoreResult {
   return { ok: true, hand: { outcome, winner, difference, counts, points, doubled, knockLimit, arithmetic } };
 }
 
-const HAND_LABELS: Record<Outcome, string> = { knock: 'Knock', gin: 'Gin', big_gin: 'Big gin', undercut: 'Undercut', draw: 'Draw' };
 
 export interface SideTotals {
   handPoints: number;
