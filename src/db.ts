@@ -143,6 +143,12 @@ export async function createPgliteDb(dataDir?: string, { initInChild = true, loa
   });
 }
 
+/** The PGlite engine under a Knex handle from createPgliteDb (for a dump, or to close it under the app in a test). */
+export function pgliteOf(db: Db): PGlite {
+  // knex-pglite keeps the engine in its connection settings; Knex's types do not know it.
+  return (db.client.config.connection as { pglite: PGlite }).pglite;
+}
+
 export async function migrateLatest(db: Db): Promise<string[]> {
   const [, applied] = (await db.migrate.latest()) as [number, string[]];
   return applied;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTestDb } from '../support/db.js';
-import { client, createTestApp, hiddenValue } from '../support/app.js';
+import { client, createTestApp, hiddenValue, startGame } from '../support/app.js';
 import { makePlayer } from '../support/factories.js';
 
 const t = useTestDb();
@@ -10,16 +10,6 @@ async function setUp() {
   const bob = await makePlayer(t.db, 'Bob');
   const c = client(createTestApp(t.db));
   return { alice, bob, c };
-}
-
-async function startGame(c: ReturnType<typeof client>, playerA: number, playerB: number, preset = 'north_american') {
-  const { csrf, html } = await c.formTokens('/games/new');
-  const res = await c.agent
-    .post('/games')
-    .type('form')
-    .send({ _csrf: csrf, token: hiddenValue(html, 'token'), playerA: String(playerA), playerB: String(playerB), firstDealer: 'a', preset })
-    .expect(303);
-  return Number(/\/games\/(\d+)$/.exec(res.headers.location as string)?.[1]);
 }
 
 /** Posts the scorepad's hand form with the tokens from the page. */

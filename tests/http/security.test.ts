@@ -13,8 +13,7 @@ import { client, cookieOf, createTestApp, hiddenValue, signIn, signInCopy, TEST_
 import { makePlayer } from '../support/factories.js';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import type { PGlite } from '@electric-sql/pglite';
-import { createPgliteDb, migrateLatest } from '../../src/db.js';
+import { createPgliteDb, migrateLatest, pgliteOf } from '../../src/db.js';
 import { gameStart } from '../../src/games/services.js';
 import { SIGN_IN_ATTEMPTS, SIGN_IN_LEAGUE_ATTEMPTS } from '../../src/auth/routes.js';
 
@@ -371,8 +370,7 @@ describe('7. a lost database is a 503, never a 500', () => {
   it('answers 503 when the embedded database has gone away, saying a write was not saved', async () => {
     // PGlite's equivalent of a lost connection: the instance is closed under the app.
     const db = await createPgliteDb();
-    // knex-pglite keeps the engine in its connection settings; Knex's types do not know it.
-    const { pglite } = db.client.config.connection as { pglite: PGlite };
+    const pglite = pgliteOf(db);
     try {
       await migrateLatest(db);
       const alice = await makePlayer(db, 'Alice');

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { useTestDb } from '../support/db.js';
-import { client, createTestApp, hiddenValue } from '../support/app.js';
+import { client, createTestApp, hiddenValue, startGame } from '../support/app.js';
 import { makePlayer } from '../support/factories.js';
 import { playerMerge } from '../../src/players/merge.js';
 
@@ -25,16 +25,6 @@ const liveHands = () => t.db('hands').whereNull('voided_at').orderBy('id');
 async function flashOn(c: Client, path: string): Promise<string> {
   const page = await c.agent.get(path).expect(200);
   return [...page.text.matchAll(/class="notification is-(?:success|info|danger) is-light" role="status">([^<]*)/g)].map((m) => m[1]?.trim()).join(' | ');
-}
-
-async function startGame(c: Client, playerA: number, playerB: number) {
-  const { csrf, html } = await c.formTokens('/games/new');
-  const res = await c.agent
-    .post('/games')
-    .type('form')
-    .send({ _csrf: csrf, token: hiddenValue(html, 'token'), playerA: String(playerA), playerB: String(playerB), firstDealer: 'a', preset: 'north_american' })
-    .expect(303);
-  return Number(/\/games\/(\d+)$/.exec(res.headers.location as string)?.[1]);
 }
 
 /** Posts the scorepad's hand form with a fresh page's tokens; answers the response. */

@@ -62,3 +62,14 @@ export async function signInCopy(app: Express, playerId: number, passcode = TEST
     .expect(303);
   return cookieOf(res);
 }
+
+/** Starts a game through the real form; returns its id. */
+export async function startGame(c: ReturnType<typeof client>, playerA: number, playerB: number, preset = 'north_american'): Promise<number> {
+  const { csrf, html } = await c.formTokens('/games/new');
+  const res = await c.agent
+    .post('/games')
+    .type('form')
+    .send({ _csrf: csrf, token: hiddenValue(html, 'token'), playerA: String(playerA), playerB: String(playerB), firstDealer: 'a', preset })
+    .expect(303);
+  return Number(/\/games\/(\d+)$/.exec(res.headers.location as string)?.[1]);
+}

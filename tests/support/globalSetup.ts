@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { PGlite } from '@electric-sql/pglite';
 import { buildAssets } from '../../src/cli/buildAssets.js';
 import { buildIsCurrent } from '../../bin/build-stamp.mjs';
-import { createPgliteDb, migrateLatest } from '../../src/db.js';
+import { createPgliteDb, migrateLatest, pgliteOf } from '../../src/db.js';
 import { PGLITE_TEMPLATE_ENV } from './template.js';
 
 /**
@@ -23,8 +22,7 @@ export default async function setup(): Promise<() => void> {
   console.log('Tests run on embedded PGlite; set TEST_DATABASE_URL to run them on Postgres.');
   const db = await createPgliteDb();
   await migrateLatest(db);
-  // knex-pglite keeps the engine in its connection settings; Knex's types do not know it.
-  const { pglite } = db.client.config.connection as { pglite: PGlite };
+  const pglite = pgliteOf(db);
   const dump = await pglite.dumpDataDir('none');
   await db.destroy();
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'grl-template-')), 'migrated.tar');
