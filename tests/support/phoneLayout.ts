@@ -3,20 +3,21 @@
  * light and dark: no page wider than the screen, every tap target big enough (44x44 CSS px,
  * or WCAG 2.2's 2.5.8 with its 24 px spacing circle), no axe violation. Screenshots of each
  * page go to test-results/phone-layout/.
+ *
+ * One suite, run by one test file per phone width (tests/e2e/phone-layout-*.e2e.test.ts), so
+ * that the two widths, the slowest browser work of the suite, run side by side.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { createTestDb, type TestDb } from '../support/db.js';
-import { createTestApp } from '../support/app.js';
-import { makeHand, makePlayer } from '../support/factories.js';
+import { createTestDb, type TestDb } from './db.js';
+import { createTestApp } from './app.js';
+import { makeHand, makePlayer } from './factories.js';
 import { gameHandRecord, gameStart } from '../../src/games/services.js';
-import { axeViolations } from '../support/axe.js';
-import { launchBrowser, listen, phonePage, requireBrowserOrSkip, RESULTS_DIR, screenshot } from '../support/browser.js';
-
-const run = requireBrowserOrSkip();
+import { axeViolations } from './axe.js';
+import { launchBrowser, listen, phonePage, requireBrowserOrSkip, RESULTS_DIR, screenshot } from './browser.js';
 
 /** 40 characters and no space: the longest name the form accepts, and the hardest to fit. */
 export const LONG_NAMES = ['Wolfeschlegelsteinhausenbergerdorffvoral', 'Llanfairpwllgwyngyllgogerychwyrndrobwlll', 'Zoë🂡Ñandú_Øresund_Łódź_Ελένη_Ирина_李小龍_'];
@@ -24,10 +25,10 @@ export const LONG_NAMES = ['Wolfeschlegelsteinhausenbergerdorffvoral', 'Llanfair
 /** 30 players; lower-case and odd ones too, to catch a page that re-cases them. */
 const NAMES = [...LONG_NAMES, 'alice', 'Bob', 'Ωmega', 'Ñoño', 'O’Brien-Smythe', 'van der Berg', ...Array.from({ length: 24 }, (_, i) => `Player ${i + 7}`)];
 
-const VIEWPORTS = [
-  { width: 320, height: 568 },
-  { width: 390, height: 844 },
-] as const;
+export const PHONES = {
+  320: { width: 320, height: 568 },
+  390: { width: 390, height: 844 },
+} as const;
 
 /**
  * Runs in the page: is the document wider than the screen? Bulma hides the root's sideways
@@ -118,109 +119,112 @@ function undersizedTargets(): string[] {
   return problems;
 }
 
-describe.runIf(run)('every page on a phone, with a crowded league', () => {
-  let testDb: TestDb;
-  let browser: Browser;
-  let server: Server;
-  let url: string;
-  const pages: { name: string; path: string }[] = [];
+/** The suite for one phone width: every page, light and dark. */
+export function phoneLayoutSuite(viewport: (typeof PHONES)[keyof typeof PHONES]): void {
+  describe.runIf(requireBrowserOrSkip())(`every page on a ${viewport.width} px phone, with a crowded league`, () => {
+    let testDb: TestDb;
+    let browser: Browser;
+    let server: Server;
+    let url: string;
+    const pages: { name: string; path: string }[] = [];
 
-  beforeAll(async () => {
-    testDb = await createTestDb();
-    const db = testDb.db;
-    const players = [];
-    for (const name of NAMES) players.push(await makePlayer(db, name));
-    const [long, long2, uni, alice, bob] = players as [(typeof players)[0], (typeof players)[0], (typeof players)[0], (typeof players)[0], (typeof players)[0]];
-    const day = 24 * 60 * 60 * 1000;
-    // Hands over two months among many pairs, so every table has rows and every player stats.
-    for (let i = 0; i < 40; i++) {
-      const a = players[i % players.length]!;
-      const b = players[(i * 7 + 3) % players.length]!;
-      if (a.id === b.id) continue;
-      await makeHand(db, { playerAId: a.id, playerBId: b.id, outcome: i % 5 === 0 ? 'gin' : 'knock', winner: i % 3 ? 'a' : 'b', deadwood: (i * 13) % 40, playedAt: new Date(Date.now() - (40 - i) * day) });
-    }
-    await makeHand(db, { playerAId: long.id, playerBId: long2.id, outcome: 'big_gin', winner: 'a', deadwood: 120, playedAt: new Date(Date.now() - 2 * day) });
-    // A player whose hands all fall on one day: a chart of one point.
-    const oneDay = await makePlayer(db, 'One-day Wonder');
-    await makeHand(db, { playerAId: oneDay.id, playerBId: alice.id, outcome: 'gin', winner: 'a', deadwood: 12 });
-    const idle = await makePlayer(db, 'Never Played');
+    beforeAll(async () => {
+      testDb = await createTestDb();
+      const db = testDb.db;
+      const players = [];
+      for (const name of NAMES) players.push(await makePlayer(db, name));
+      const [long, long2, uni, alice, bob] = players as [(typeof players)[0], (typeof players)[0], (typeof players)[0], (typeof players)[0], (typeof players)[0]];
+      const day = 24 * 60 * 60 * 1000;
+      // Hands over two months among many pairs, so every table has rows and every player stats.
+      for (let i = 0; i < 40; i++) {
+        const a = players[i % players.length]!;
+        const b = players[(i * 7 + 3) % players.length]!;
+        if (a.id === b.id) continue;
+        await makeHand(db, { playerAId: a.id, playerBId: b.id, outcome: i % 5 === 0 ? 'gin' : 'knock', winner: i % 3 ? 'a' : 'b', deadwood: (i * 13) % 40, playedAt: new Date(Date.now() - (40 - i) * day) });
+      }
+      await makeHand(db, { playerAId: long.id, playerBId: long2.id, outcome: 'big_gin', winner: 'a', deadwood: 120, playedAt: new Date(Date.now() - 2 * day) });
+      // A player whose hands all fall on one day: a chart of one point.
+      const oneDay = await makePlayer(db, 'One-day Wonder');
+      await makeHand(db, { playerAId: oneDay.id, playerBId: alice.id, outcome: 'gin', winner: 'a', deadwood: 12 });
+      const idle = await makePlayer(db, 'Never Played');
 
-    // 30 unfinished games, a few of them untouched for weeks, one finished, one voided.
-    const gameIds: number[] = [];
-    for (let i = 0; i < 30; i++) {
-      const a = players[i % players.length]!;
-      const b = players[(i + 1) % players.length]!;
-      const { id } = await gameStart({ db, playerAId: a.id, playerBId: b.id, firstDealer: 'a', preset: i % 3 === 0 ? 'oklahoma' : 'north_american', idempotencyKey: crypto.randomUUID() });
-      gameIds.push(id);
-    }
-    await db('games').whereIn('id', gameIds.slice(0, 5)).update({ created_at: new Date(Date.now() - 30 * day) });
-    const oklahoma = gameIds[0]!; // no hands: the rules can still be changed
-    const playing = gameIds[1]!;
-    await gameHandRecord({ db, gameId: playing, entry: { outcome: 'knock', winner: 'a', difference: 12 }, idempotencyKey: crypto.randomUUID() });
-    const { handId } = await gameHandRecord({ db, gameId: playing, entry: { outcome: 'gin', winner: 'b', difference: 7 }, idempotencyKey: crypto.randomUUID() });
-    const { id: finished } = await gameStart({ db, playerAId: long.id, playerBId: uni.id, firstDealer: 'b', preset: 'pagat', idempotencyKey: crypto.randomUUID() });
-    await gameHandRecord({ db, gameId: finished, entry: { outcome: 'knock', winner: 'a', difference: 120 }, idempotencyKey: crypto.randomUUID() });
-    const month = new Date(Date.now() - 2 * day).toISOString().slice(0, 7);
+      // 30 unfinished games, a few of them untouched for weeks, one finished, one voided.
+      const gameIds: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        const a = players[i % players.length]!;
+        const b = players[(i + 1) % players.length]!;
+        const { id } = await gameStart({ db, playerAId: a.id, playerBId: b.id, firstDealer: 'a', preset: i % 3 === 0 ? 'oklahoma' : 'north_american', idempotencyKey: crypto.randomUUID() });
+        gameIds.push(id);
+      }
+      await db('games').whereIn('id', gameIds.slice(0, 5)).update({ created_at: new Date(Date.now() - 30 * day) });
+      const oklahoma = gameIds[0]!; // no hands: the rules can still be changed
+      const playing = gameIds[1]!;
+      await gameHandRecord({ db, gameId: playing, entry: { outcome: 'knock', winner: 'a', difference: 12 }, idempotencyKey: crypto.randomUUID() });
+      const { handId } = await gameHandRecord({ db, gameId: playing, entry: { outcome: 'gin', winner: 'b', difference: 7, upcard: { rank: '7', suit: 'S' } }, idempotencyKey: crypto.randomUUID() });
+      const { id: finished } = await gameStart({ db, playerAId: long.id, playerBId: uni.id, firstDealer: 'b', preset: 'pagat', idempotencyKey: crypto.randomUUID() });
+      await gameHandRecord({ db, gameId: finished, entry: { outcome: 'knock', winner: 'a', difference: 120 }, idempotencyKey: crypto.randomUUID() });
+      const month = new Date(Date.now() - 2 * day).toISOString().slice(0, 7);
 
-    pages.push(
-      { name: 'home', path: '/' },
-      { name: 'home-rating', path: '/?order=rating' },
-      { name: 'home-month', path: `/?month=${month}` },
-      { name: 'unfinished-games', path: '/games' },
-      { name: 'record-hand', path: '/hands/new' },
-      { name: 'new-game', path: '/games/new' },
-      { name: 'game-oklahoma', path: `/games/${oklahoma}` },
-      { name: 'game-playing', path: `/games/${playing}` },
-      { name: 'game-finished', path: `/games/${finished}` },
-      { name: 'correct-hand', path: `/games/${playing}/hands/${handId}/edit` },
-      { name: 'players', path: '/players' },
-      { name: 'player-long-name', path: `/players/${long.id}` },
-      { name: 'player-one-day', path: `/players/${oneDay.id}` },
-      { name: 'player-idle', path: `/players/${idle.id}` },
-      { name: 'head-to-head', path: `/head-to-head/${long.id}/${long2.id}` },
-      { name: 'records', path: '/records' },
-      { name: 'activity', path: '/activity' },
-      { name: 'export', path: '/export' },
-      { name: 'sign-in', path: '/sign-in' },
-      { name: 'not-found', path: '/no-such-page' },
-    );
-    browser = await launchBrowser();
-    ({ server, url } = await listen(createTestApp(db)));
-    void bob;
-  }, 180_000);
+      pages.push(
+        { name: 'home', path: '/' },
+        { name: 'home-rating', path: '/?order=rating' },
+        { name: 'home-month', path: `/?month=${month}` },
+        { name: 'unfinished-games', path: '/games' },
+        { name: 'record-hand', path: '/hands/new' },
+        { name: 'new-game', path: '/games/new' },
+        { name: 'game-oklahoma', path: `/games/${oklahoma}` },
+        { name: 'game-playing', path: `/games/${playing}` },
+        { name: 'game-finished', path: `/games/${finished}` },
+        { name: 'correct-hand', path: `/games/${playing}/hands/${handId}/edit` },
+        { name: 'players', path: '/players' },
+        { name: 'player-long-name', path: `/players/${long.id}` },
+        { name: 'player-one-day', path: `/players/${oneDay.id}` },
+        { name: 'player-idle', path: `/players/${idle.id}` },
+        { name: 'head-to-head', path: `/head-to-head/${long.id}/${long2.id}` },
+        { name: 'records', path: '/records' },
+        { name: 'activity', path: '/activity' },
+        { name: 'export', path: '/export' },
+        { name: 'sign-in', path: '/sign-in' },
+        { name: 'not-found', path: '/no-such-page' },
+      );
+      browser = await launchBrowser();
+      ({ server, url } = await listen(createTestApp(db)));
+      void bob;
+    }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
-    await testDb?.destroy();
-  });
+    afterAll(async () => {
+      await browser?.close();
+      await new Promise((resolve) => server?.close(resolve));
+      await testDb?.destroy();
+    });
 
-  for (const viewport of VIEWPORTS) {
-    for (const scheme of ['light', 'dark'] as const) {
-      it(`fits ${viewport.width}x${viewport.height} (${scheme}): no sideways scroll, big targets, no axe violation`, async () => {
-        const { page, problems } = await phonePage(browser, { colorScheme: scheme, viewport });
-        // Full-page screenshots of long pages take a while on a busy machine.
-        page.setDefaultTimeout(30_000);
-        const found: string[] = [];
-        for (const { name, path } of pages) {
-          await page.goto(url + path);
-          found.push(...(await pageProblems(page)).map((p) => `${path}: ${p}`));
-          await screenshot(page, `phone-layout/${viewport.width}-${scheme}-${name}`);
-          if (name === 'home') {
-            // The open-league banner follows the scheme: dark at night, not a bright yellow strip.
-            const rgb = (await page.locator('.open-banner').evaluate((el) => getComputedStyle(el).backgroundColor)).match(/\d+/g)!.map(Number);
-            const light = (Math.max(...rgb.slice(0, 3)) + Math.min(...rgb.slice(0, 3))) / 2 / 255;
-            if ((scheme === 'dark') !== light < 0.5) found.push(`/: the open-league banner is ${scheme === 'dark' ? 'bright' : 'dark'} in ${scheme} mode (${rgb.join(',')})`);
+    {
+      for (const scheme of ['light', 'dark'] as const) {
+        it(`fits ${viewport.width}x${viewport.height} (${scheme}): no sideways scroll, big targets, no axe violation`, async () => {
+          const { page, problems } = await phonePage(browser, { colorScheme: scheme, viewport });
+          // Full-page screenshots of long pages take a while on a busy machine.
+          page.setDefaultTimeout(30_000);
+          const found: string[] = [];
+          for (const { name, path } of pages) {
+            await page.goto(url + path);
+            found.push(...(await pageProblems(page)).map((p) => `${path}: ${p}`));
+            await screenshot(page, `phone-layout/${viewport.width}-${scheme}-${name}`);
+            if (name === 'home') {
+              // The open-league banner follows the scheme: dark at night, not a bright yellow strip.
+              const rgb = (await page.locator('.open-banner').evaluate((el) => getComputedStyle(el).backgroundColor)).match(/\d+/g)!.map(Number);
+              const light = (Math.max(...rgb.slice(0, 3)) + Math.min(...rgb.slice(0, 3))) / 2 / 255;
+              if ((scheme === 'dark') !== light < 0.5) found.push(`/: the open-league banner is ${scheme === 'dark' ? 'bright' : 'dark'} in ${scheme} mode (${rgb.join(',')})`);
+            }
           }
-        }
-        await page.context().close();
-        fs.writeFileSync(`${RESULTS_DIR}/phone-layout/problems-${viewport.width}-${scheme}.txt`, found.join('\n'));
-        expect(found).toEqual([]);
-        expect(problems.filter((p) => !p.includes('404'))).toEqual([]);
-      }, 300_000);
+          await page.context().close();
+          fs.writeFileSync(`${RESULTS_DIR}/phone-layout/problems-${viewport.width}-${scheme}.txt`, found.join('\n'));
+          expect(found).toEqual([]);
+          expect(problems.filter((p) => !p.includes('404'))).toEqual([]);
+        }, 300_000);
+      }
     }
-  }
-});
+  });
+}
 
 /** Runs in the page: elements that re-case a player's name (one rule: as the player typed it). */
 function recasedNames(names: string[]): string[] {
