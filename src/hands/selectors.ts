@@ -57,3 +57,12 @@ export async function handFormGet({ db }: { db: Db }): Promise<HandForm> {
     lastPair: last ? { playerAId: last.player_a_id, playerBId: last.player_b_id } : null,
   };
 }
+
+/** The pair a new hand or game starts with: the last pair that played, else the first two players. */
+export function handFormPair(form: HandForm): { playerA: string; playerB: string } {
+  const [first, second] = form.players;
+  return {
+    playerA: String(form.lastPair?.playerAId ?? first?.id ?? ''),
+    playerB: String(form.lastPair?.playerBId ?? second?.id ?? ''),
+  };
+}
