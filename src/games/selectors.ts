@@ -1,7 +1,8 @@
 import type { Db } from '../db.js';
 import { gameState, nextDealer, PRESETS, scoreGameHand, type GameRules, type GameState, type PresetName, type Side } from '../scoring/game.js';
 import { PRESET_NAMES, RANKS, SUIT_NAMES, SUITS } from '../scoring/game.js';
-import { OUTCOME_LABELS, OUTCOMES, type Outcome } from '../scoring/rules.js';
+import type { Outcome } from '../scoring/rules.js';
+import { handOutcomeChoices } from '../hands/selectors.js';
 import { entryOf, rulesOf, scoredOf, sideOf, type GameHandRow, type GameRow } from './rows.js';
 
 export interface GameHandView {
@@ -139,7 +140,7 @@ export function gamesWithStaleness(games: ActiveGame[], { now, staleDays }: { no
 /** The hand form's choices, labelled: the outcomes this game's rules allow, its two players, the upcard's cards. */
 export function gameHandChoices(game: GameView) {
   return {
-    outcomes: OUTCOMES.filter((o) => o !== 'big_gin' || game.rules.bigGinBonus !== null).map((value) => ({ value, label: OUTCOME_LABELS[value] })),
+    outcomes: handOutcomeChoices().filter((o) => o.value !== 'big_gin' || game.rules.bigGinBonus !== null),
     winners: (['a', 'b'] as const).map((side) => ({ value: side, label: game.players[side].name })),
     ranks: RANKS.map((r) => ({ id: r, name: r })),
     suits: SUITS.map((s) => ({ id: s, name: SUIT_NAMES[s] })),

@@ -2,12 +2,11 @@ import express from 'express';
 import type { AppContext } from '../http/context.js';
 import { buttonPost, formPost, newIdempotencyToken, savedOnce, SIDE_CHOICES, type FormState } from '../http/forms.js';
 import { actorOf, requireMember } from '../http/members.js';
-import { OUTCOME_LABELS, OUTCOMES } from '../scoring/rules.js';
 import { handFormSchema } from './schemas.js';
 import { handRecord, handRestore, handVoid } from './services.js';
 import { recordId } from '../core/schemas.js';
 import { NotFoundError } from '../core/errors.js';
-import { handFormGet, handFormPair } from './selectors.js';
+import { handFormGet, handFormPair, handOutcomeChoices } from './selectors.js';
 
 export function handRoutes({ db, config }: AppContext): express.Router {
   const router = express.Router();
@@ -17,7 +16,7 @@ export function handRoutes({ db, config }: AppContext): express.Router {
     res.status(status).set('Cache-Control', 'no-store').render('hands/new.njk', {
       players: form.players,
       winnerOptions: SIDE_CHOICES,
-      outcomes: OUTCOMES.map((value) => ({ value, label: OUTCOME_LABELS[value] })),
+      outcomes: handOutcomeChoices(),
       rules: config.league.rules,
       values: { ...handFormPair(form), outcome: 'knock', token: newIdempotencyToken(), ...values },
       errors,

@@ -1,5 +1,5 @@
 import type { Db } from '../db.js';
-import type { Outcome } from '../scoring/rules.js';
+import { OUTCOME_LABELS, OUTCOMES, type Outcome } from '../scoring/rules.js';
 import { playerList } from '../players/selectors.js';
 import type { Player } from '../players/services.js';
 
@@ -66,3 +66,6 @@ export function handFormPair(form: HandForm): { playerA: string; playerB: string
     playerB: String(form.lastPair?.playerBId ?? second?.id ?? ''),
   };
 }
+
+/** The ways a hand can end, labelled for the forms' radio buttons. */
+export const handOutcomeChoices = () => OUTCOMES.map((value) => ({ value, label: OUTCOME_LABELS[value] }));
