@@ -98,7 +98,9 @@ export async function formPost<S extends z.ZodType, R>(req: express.Request, res
     await (form.refused?.(err) ?? form.render(422, { values, errors: ruleErrors(err), message: err.message }));
     return;
   }
-  answer(req, res, form.saved(result, parsed.data), 'success');
+  const done = form.saved(result, parsed.data);
+  for (const message of [done.flash ?? []].flat()) say(req, message, 'success');
+  res.redirect(303, done.redirect);
 }
 
 /**
@@ -127,9 +129,4 @@ export const savedOnce = ({ created, headline }: { created: boolean; headline: s
 function say(req: express.Request, message: Message, kind: Flash['kind']): void {
   if (typeof message === 'string') flash(req, kind, message);
   else flash(req, message.kind, message.text, message.undo);
-}
-
-function answer(req: express.Request, res: express.Response, done: Done, kind: Flash['kind']): void {
-  for (const message of [done.flash ?? []].flat()) say(req, message, kind);
-  res.redirect(303, done.redirect);
 }
