@@ -79,19 +79,6 @@ export function authRoutes({ db, config }: AppContext): express.Router {
     await renderForm(req, res, 200, { values: { next: safeNext(req.query.next) }, errors: {} });
   });
 
-  router.post('/sign-in', (req, res) =>
-    formPost(req, res, {
-      schema: signInSchema,
-      withhold: ['passcode'],
-      render: (status, form) => renderForm(req, res, status, form),
-      save: (input) => signIn(req, input),
-      saved: (result, { next }) =>
-        result.step === 'who'
-          ? { redirect: `/sign-in?next=${encodeURIComponent(safeNext(next))}` }
-          : { redirect: safeNext(next), flash: `Signed in as ${result.name}.` },
-    }),
-  );
-
   /** Both questions of signing in; a wrong answer is a refusal (ApplicationError) like a service's. */
   const signIn = async (req: express.Request, input: z.output<typeof signInSchema>): Promise<{ step: 'who' } | { step: 'done'; name: string }> => {
     // A name typed in "if you are new" with "who are you" left alone: someone new.
@@ -135,6 +122,19 @@ export function authRoutes({ db, config }: AppContext): express.Router {
     csrfRenew(req);
     return { step: 'done', name: member.name };
   };
+
+  router.post('/sign-in', (req, res) =>
+    formPost(req, res, {
+      schema: signInSchema,
+      withhold: ['passcode'],
+      render: (status, form) => renderForm(req, res, status, form),
+      save: (input) => signIn(req, input),
+      saved: (result, { next }) =>
+        result.step === 'who'
+          ? { redirect: `/sign-in?next=${encodeURIComponent(safeNext(next))}` }
+          : { redirect: safeNext(next), flash: `Signed in as ${result.name}.` },
+    }),
+  );
 
   router.post('/sign-out', async (req, res) => {
     const token = req.session?.sid;
