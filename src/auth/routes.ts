@@ -36,11 +36,10 @@ const BLOCKED_MESSAGES = {
 
 const refusal = (field: string, message: string) => new ApplicationError(message, { fields: { [field]: message } });
 
-/** Too many wrong passcodes: the error handler answers 429 with the message and when to try again. */
+/** Too many wrong passcodes: the error handler answers 429 with this message. */
 class TooManyAttempts extends Error {
   readonly status = 429;
   readonly expose = true;
-  readonly headers = { 'Retry-After': String(SIGN_IN_WINDOW_MS / 1000) };
 }
 
 /*
@@ -80,7 +79,7 @@ export function authRoutes({ db, config }: AppContext): express.Router {
   });
 
   /** Both questions of signing in; a wrong answer is a refusal (ApplicationError) like a service's. */
-  const signIn = async (req: express.Request, input: z.output<typeof signInSchema>): Promise<{ step: 'who' } | { step: 'done'; name: string }> => {
+  const signIn = async (req: express.Request, res: express.Response, input: z.output<typeof signInSchema>): Promise<{ step: 'who' } | { step: 'done'; name: string }> => {
     // A name typed in "if you are new" with "who are you" left alone: someone new.
     const who = input.who ?? (input.newName?.trim() ? 'new' : undefined);
     if (passcode !== null && !passcodeAccepted(req)) {
@@ -94,7 +93,11 @@ export function authRoutes({ db, config }: AppContext): express.Router {
         ],
         windowMs: SIGN_IN_WINDOW_MS,
       });
-      if (check.result === 'blocked') throw new TooManyAttempts(BLOCKED_MESSAGES[check.by.key === LEAGUE_KEY ? 'league' : 'address']);
+      if (check.result === 'blocked') {
+        // When to try again: set here, kept by the error handler's 429 page.
+        res.set('Retry-After', String(SIGN_IN_WINDOW_MS / 1000));
+        throw new TooManyAttempts(BLOCKED_MESSAGES[check.by.key === LEAGUE_KEY ? 'league' : 'address']);
+      }
       if (check.result === 'wrong') throw refusal('passcode', 'That passcode is not right. Ask the others for it.');
       if (req.session) req.session.passcodeOk = { fingerprint, at: Date.now() };
       // Step one done: now "who are you".
@@ -128,7 +131,7 @@ export function authRoutes({ db, config }: AppContext): express.Router {
       schema: signInSchema,
       withhold: ['passcode'],
       render: (status, form) => renderForm(req, res, status, form),
-      save: (input) => signIn(req, input),
+      save: (input) => signIn(req, res, input),
       saved: (result, { next }) =>
         result.step === 'who'
           ? { redirect: `/sign-in?next=${encodeURIComponent(safeNext(next))}` }

@@ -15,8 +15,6 @@ interface HttpishError {
   type?: string;
   expose?: boolean;
   message?: string;
-  /** Headers to send with a client error (Retry-After), as http-errors' errors carry them. */
-  headers?: Record<string, string>;
 }
 
 const CLIENT_MESSAGES: Record<number, string> = {
@@ -39,7 +37,6 @@ export function errorHandler(
   // Multer's errors carry no status: a file too large is a 413, anything else a 400.
   const status = e.name === 'MulterError' ? (e.code === 'LIMIT_FILE_SIZE' ? 413 : 400) : (e.status ?? e.statusCode);
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    if (e.headers) res.set(e.headers);
     res.status(status).render('errors/client.njk', {
       status,
       message: CLIENT_MESSAGES[status] ?? (e.expose && e.message ? e.message : 'The request could not be handled.'),
