@@ -1,9 +1,11 @@
 import type { Db } from '../db.js';
 import { gameState, nextDealer, PRESETS, scoreGameHand, type GameRules, type GameState, type PresetName, type Side } from '../scoring/game.js';
-import { PRESET_NAMES, RANKS, SUIT_NAMES, SUITS } from '../scoring/game.js';
 import type { Outcome } from '../scoring/rules.js';
-import { handOutcomeChoices } from '../hands/selectors.js';
 import { entryOf, rulesOf, scoredOf, sideOf, type GameHandRow, type GameRow } from './rows.js';
+
+// The forms' choices and values (at the end of the file).
+import { PRESET_NAMES, RANKS, SUIT_NAMES, SUITS } from '../scoring/game.js';
+import { handOutcomeChoices } from '../hands/selectors.js';
 
 export interface GameHandView {
   id: number;
