@@ -2,7 +2,7 @@ import express from 'express';
 import { z } from 'zod';
 import { blankToUndefined, playerNameSchema } from '../core/schemas.js';
 import type { AppContext } from '../http/context.js';
-import { fieldErrors, formValues, newIdempotencyToken, ruleErrors, type FieldErrors } from '../http/forms.js';
+import { fieldErrors, formPost, newIdempotencyToken, type FormState } from '../http/forms.js';
 import { actorOf, safeNext } from '../http/members.js';
 import { csrfRenew, flash } from '../http/session.js';
 import { ApplicationError } from '../core/errors.js';
@@ -29,10 +29,18 @@ const LEAGUE_KEY = 'sign-in:league';
 /** How long an accepted passcode waits for "who are you" on that phone. */
 const STEP_TWO_MS = 15 * 60 * 1000;
 
-const BLOCKED_MESSAGES: Record<string, string> = {
+const BLOCKED_MESSAGES = {
   address: 'Too many sign-in attempts from here. Please wait 15 minutes, then try again.',
   league: 'Too many wrong passcodes have been tried in this league recently. Please wait 15 minutes, then try again.',
 };
+
+const refusal = (field: string, message: string) => new ApplicationError(message, { fields: { [field]: message } });
+
+/** Too many wrong passcodes: the error handler answers 429 with this message. */
+class TooManyAttempts extends Error {
+  readonly status = 429;
+  readonly expose = true;
+}
 
 /*
  * Signing in is two questions: the league's passcode, then "who are you". The second is
@@ -52,7 +60,7 @@ export function authRoutes({ db, config }: AppContext): express.Router {
     return ok?.fingerprint === fingerprint && typeof ok.at === 'number' && Date.now() - ok.at < STEP_TWO_MS;
   };
 
-  const renderForm = async (req: express.Request, res: express.Response, status: number, values: Record<string, string>, errors: FieldErrors = {}) => {
+  const renderForm = async (req: express.Request, res: express.Response, status: number, { values, errors }: Pick<FormState, 'values' | 'errors'>) => {
     const accepted = passcodeAccepted(req);
     // Until the passcode is accepted, a private league's page names nobody.
     const askWho = accepted || !privateLeague;
@@ -67,23 +75,18 @@ export function authRoutes({ db, config }: AppContext): express.Router {
   };
 
   router.get('/sign-in', async (req, res) => {
-    await renderForm(req, res, 200, { next: safeNext(req.query.next) });
+    await renderForm(req, res, 200, { values: { next: safeNext(req.query.next) }, errors: {} });
   });
 
-  router.post('/sign-in', async (req, res) => {
-    const values = formValues(req.body);
-    delete values.passcode; // never sent back into the page
-    const parsed = signInSchema.safeParse(req.body);
-    if (!parsed.success) return renderForm(req, res, 422, values, fieldErrors(parsed.error));
-    const { next } = parsed.data;
+  /** Both questions of signing in; a wrong answer is a refusal (ApplicationError) like a service's. */
+  const signIn = async (req: express.Request, res: express.Response, input: z.output<typeof signInSchema>): Promise<{ step: 'who' } | { step: 'done'; name: string }> => {
     // A name typed in "if you are new" with "who are you" left alone: someone new.
-    const who = parsed.data.who ?? (parsed.data.newName?.trim() ? 'new' : undefined);
-
+    const who = input.who ?? (input.newName?.trim() ? 'new' : undefined);
     if (passcode !== null && !passcodeAccepted(req)) {
       const check = await passcodeCheck({
         db,
         expected: passcode,
-        given: parsed.data.passcode,
+        given: input.passcode,
         limits: [
           { key: `sign-in:${req.ip ?? 'unknown'}`, limit: SIGN_IN_ATTEMPTS },
           { key: LEAGUE_KEY, limit: SIGN_IN_LEAGUE_ATTEMPTS },
@@ -91,47 +94,50 @@ export function authRoutes({ db, config }: AppContext): express.Router {
         windowMs: SIGN_IN_WINDOW_MS,
       });
       if (check.result === 'blocked') {
+        // When to try again: set here, kept by the error handler's 429 page.
         res.set('Retry-After', String(SIGN_IN_WINDOW_MS / 1000));
-        res.status(429).render('errors/client.njk', { status: 429, message: BLOCKED_MESSAGES[check.by.key === LEAGUE_KEY ? 'league' : 'address'] });
-        return;
+        throw new TooManyAttempts(BLOCKED_MESSAGES[check.by.key === LEAGUE_KEY ? 'league' : 'address']);
       }
-      if (check.result === 'wrong') {
-        return renderForm(req, res, 422, values, { passcode: 'That passcode is not right. Ask the others for it.' });
-      }
+      if (check.result === 'wrong') throw refusal('passcode', 'That passcode is not right. Ask the others for it.');
       if (req.session) req.session.passcodeOk = { fingerprint, at: Date.now() };
-      if (who === undefined) {
-        // Step one done: now "who are you".
-        return res.redirect(303, `/sign-in?next=${encodeURIComponent(safeNext(next))}`);
-      }
+      // Step one done: now "who are you".
+      if (who === undefined) return { step: 'who' };
     }
-    if (who === undefined) return renderForm(req, res, 422, values, { who: 'Choose who you are.' });
+    if (who === undefined) throw refusal('who', 'Choose who you are.');
 
     let newName: string | undefined;
     if (who === 'new') {
-      const name = playerNameSchema.safeParse({ name: parsed.data.newName ?? '' });
-      if (!name.success) return renderForm(req, res, 422, values, { newName: fieldErrors(name.error).name ?? 'Enter your name.' });
+      const name = playerNameSchema.safeParse({ name: input.newName ?? '' });
+      if (!name.success) throw refusal('newName', fieldErrors(name.error).name ?? 'Enter your name.');
       newName = name.data.name;
     }
-    try {
-      const { member, token } = await memberSignIn({
-        db,
-        playerId: who === 'new' ? null : Number(who),
-        newName,
-        idempotencyKey: parsed.data.token,
-        passcodeFingerprint: fingerprint,
-      });
-      if (req.session) {
-        req.session.sid = token;
-        req.session.passcodeOk = undefined;
-      }
-      csrfRenew(req);
-      flash(req, 'success', `Signed in as ${member.name}.`);
-      res.redirect(303, safeNext(next));
-    } catch (err) {
-      if (!(err instanceof ApplicationError)) throw err;
-      await renderForm(req, res, 422, values, ruleErrors(err));
+    const { member, token } = await memberSignIn({
+      db,
+      playerId: who === 'new' ? null : Number(who),
+      newName,
+      idempotencyKey: input.token,
+      passcodeFingerprint: fingerprint,
+    });
+    if (req.session) {
+      req.session.sid = token;
+      req.session.passcodeOk = undefined;
     }
-  });
+    csrfRenew(req);
+    return { step: 'done', name: member.name };
+  };
+
+  router.post('/sign-in', (req, res) =>
+    formPost(req, res, {
+      schema: signInSchema,
+      withhold: ['passcode'],
+      render: (status, form) => renderForm(req, res, status, form),
+      save: (input) => signIn(req, res, input),
+      saved: (result, { next }) =>
+        result.step === 'who'
+          ? { redirect: `/sign-in?next=${encodeURIComponent(safeNext(next))}` }
+          : { redirect: safeNext(next), flash: `Signed in as ${result.name}.` },
+    }),
+  );
 
   router.post('/sign-out', async (req, res) => {
     const token = req.session?.sid;

@@ -1,14 +1,12 @@
 import express from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../http/context.js';
-import { fieldErrors, formValues, newIdempotencyToken, ruleErrors, SIDE_CHOICES, type FieldErrors } from '../http/forms.js';
-import { flash } from '../http/session.js';
+import { buttonPost, formPost, newIdempotencyToken, savedOnce, SIDE_CHOICES, type FormState } from '../http/forms.js';
 import { actorOf, requireMember } from '../http/members.js';
-import { ApplicationError, GameOverError, NotFoundError } from '../core/errors.js';
+import { GameOverError, NotFoundError } from '../core/errors.js';
 import { recordId } from '../core/schemas.js';
-import { handFormGet } from '../hands/selectors.js';
-import { OUTCOME_LABELS, OUTCOMES } from '../scoring/rules.js';
-import { PRESET_NAMES, PRESETS, RANKS, SUIT_NAMES, SUITS, type HandEntry } from '../scoring/game.js';
+import { handFormGet, handFormPair } from '../hands/selectors.js';
+import { PRESETS, type HandEntry } from '../scoring/game.js';
 import { gameHandSchema, gameRulesSchema, gameStartSchema, type GameHandInput } from './schemas.js';
 import {
   gameHandDelete,
@@ -23,7 +21,15 @@ import {
   gameStart,
   gameVoid,
 } from './services.js';
-import { gameGet, gameListActive, gamesWithStaleness, type GameView } from './selectors.js';
+import {
+  gameGet,
+  gameHandChoices,
+  gameHandFormValues,
+  gameListActive,
+  gameListPage,
+  gamePresetChoices,
+  gameRulesFormValues,
+} from './selectors.js';
 
 const gameIdOf = (req: express.Request) => {
   const id = recordId('No such game.').safeParse(req.params.id);
@@ -47,35 +53,16 @@ function entryFrom(input: GameHandInput): HandEntry {
   };
 }
 
-/** Choices for the hand form, shaped for the form macros. */
-function handChoices(game: GameView) {
-  return {
-    outcomes: OUTCOMES.filter((o) => o !== 'big_gin' || game.rules.bigGinBonus !== null).map((value) => ({ value, label: OUTCOME_LABELS[value] })),
-    winners: (['a', 'b'] as const).map((side) => ({ value: side, label: game.players[side].name })),
-    ranks: RANKS.map((r) => ({ id: r, name: r })),
-    suits: SUITS.map((s) => ({ id: s, name: SUIT_NAMES[s] })),
-  };
-}
-
 export function gameRoutes({ db, config }: AppContext): express.Router {
   const router = express.Router();
 
-  const renderNew = async (res: express.Response, status: number, values: Record<string, string>, errors: FieldErrors = {}) => {
+  const renderNew = async (res: express.Response, status: number, { values, errors }: Pick<FormState, 'values' | 'errors'>) => {
     const form = await handFormGet({ db });
-    const [first, second] = form.players;
-    const chosen = {
-      playerA: String(form.lastPair?.playerAId ?? first?.id ?? ''),
-      playerB: String(form.lastPair?.playerBId ?? second?.id ?? ''),
-      firstDealer: 'a',
-      preset: 'north_american',
-      token: newIdempotencyToken(),
-      ...values,
-    };
     res.status(status).set('Cache-Control', 'no-store').render('games/new.njk', {
       players: form.players,
       dealers: SIDE_CHOICES,
-      presets: PRESET_NAMES.map((value) => ({ value, label: PRESETS[value].label, rules: PRESETS[value].rules })),
-      values: chosen,
+      presets: gamePresetChoices(),
+      values: { ...handFormPair(form), firstDealer: 'a', preset: 'north_american', token: newIdempotencyToken(), ...values },
       errors,
     });
   };
@@ -85,173 +72,111 @@ export function gameRoutes({ db, config }: AppContext): express.Router {
     status: number,
     gameId: number,
     state: {
-      hand?: { values: Record<string, string>; errors: FieldErrors };
-      rules?: { values: Record<string, string>; errors: FieldErrors };
+      hand?: Pick<FormState, 'values' | 'errors'>;
+      rules?: Pick<FormState, 'values' | 'errors'>;
       /** A message above everything, e.g. why a hand was refused. */
       notice?: string;
     } = {},
   ) => {
     const game = await gameGet({ db, id: gameId });
     if (!game) throw new NotFoundError('No such game');
-    const r = game.rules;
     res.status(status).set('Cache-Control', 'no-store').render('games/show.njk', {
       game,
       notice: state.notice,
-      ...handChoices(game),
+      ...gameHandChoices(game),
       hand: { values: { token: newIdempotencyToken(), outcome: 'knock', ...state.hand?.values }, errors: state.hand?.errors ?? {} },
-      rulesForm: {
-        values: {
-          ginBonus: String(r.ginBonus),
-          bigGinBonus: r.bigGinBonus === null ? '' : String(r.bigGinBonus),
-          undercutBonus: String(r.undercutBonus),
-          lineBonus: String(r.lineBonus),
-          gameBonus: String(r.gameBonus),
-          target: String(r.target),
-          knockLimit: String(r.knockLimit),
-          ...state.rules?.values,
-        },
-        errors: state.rules?.errors ?? {},
-      },
+      rulesForm: { values: { ...gameRulesFormValues(game.rules), ...state.rules?.values }, errors: state.rules?.errors ?? {} },
     });
   };
 
-  router.get('/games/new', requireMember, async (_req, res) => {
-    await renderNew(res, 200, {});
-  });
+  router.get('/games/new', requireMember, (_req, res) => renderNew(res, 200, { values: {}, errors: {} }));
 
-  router.post('/games', async (req, res) => {
-    const values = formValues(req.body);
-    const parsed = gameStartSchema.safeParse(req.body);
-    if (!parsed.success) return renderNew(res, 422, values, fieldErrors(parsed.error));
-    const input = parsed.data;
-    try {
-      const { id } = await gameStart({
-        db,
-        playerAId: input.playerA,
-        playerBId: input.playerB,
-        firstDealer: input.firstDealer,
-        preset: input.preset,
-        idempotencyKey: input.token,
-        actorId: actorOf(res),
-      });
-      flash(req, 'success', `Game on: ${PRESETS[input.preset].label} rules, to ${PRESETS[input.preset].rules.target}.`);
-      res.redirect(303, `/games/${id}`);
-    } catch (err) {
-      if (!(err instanceof ApplicationError)) throw err;
-      await renderNew(res, 422, values, ruleErrors(err));
-    }
-  });
+  router.post('/games', (req, res) =>
+    formPost(req, res, {
+      schema: gameStartSchema,
+      render: (status, form) => renderNew(res, status, form),
+      save: (input) =>
+        gameStart({
+          db,
+          playerAId: input.playerA,
+          playerBId: input.playerB,
+          firstDealer: input.firstDealer,
+          preset: input.preset,
+          idempotencyKey: input.token,
+          actorId: actorOf(res),
+        }),
+      saved: ({ id }, input) => ({ redirect: `/games/${id}`, flash: `Game on: ${PRESETS[input.preset].label} rules, to ${PRESETS[input.preset].rules.target}.` }),
+    }),
+  );
 
-  router.get('/games/:id', async (req, res) => {
-    await renderGame(res, 200, gameIdOf(req));
-  });
+  router.get('/games/:id', (req, res) => renderGame(res, 200, gameIdOf(req)));
 
-  router.post('/games/:id/hands', async (req, res) => {
+  router.post('/games/:id/hands', (req, res) => {
     const gameId = gameIdOf(req);
-    const values = formValues(req.body);
-    const parsed = gameHandSchema.safeParse(req.body);
-    if (!parsed.success) return renderGame(res, 422, gameId, { hand: { values, errors: fieldErrors(parsed.error) } });
-    try {
-      const result = await gameHandRecord({ db, gameId, entry: entryFrom(parsed.data), idempotencyKey: parsed.data.token, actorId: actorOf(res), elo: config.elo });
-      // Nothing is read after the commit: the message is true whatever fails next.
-      flash(req, 'success', result.created ? `Saved: ${result.headline}` : `Already saved: ${result.headline}. It was sent twice and counts once.`);
-      if (result.gameWonBy) flash(req, 'success', `${result.gameWonBy} wins the game!`);
-      res.redirect(303, `/games/${gameId}`);
-    } catch (err) {
-      if (err instanceof GameOverError) return renderGame(res, 409, gameId, { notice: err.message });
-      if (!(err instanceof ApplicationError)) throw err;
-      await renderGame(res, 422, gameId, { hand: { values, errors: ruleErrors(err) } });
-    }
+    return formPost(req, res, {
+      schema: gameHandSchema,
+      render: (status, hand) => renderGame(res, status, gameId, { hand }),
+      save: (input) => gameHandRecord({ db, gameId, entry: entryFrom(input), idempotencyKey: input.token, actorId: actorOf(res), elo: config.elo }),
+      saved: (result) => ({ redirect: `/games/${gameId}`, flash: [savedOnce(result), ...(result.gameWonBy ? [`${result.gameWonBy} wins the game!`] : [])] }),
+      // A hand sent to a game already won: the scorepad as it stands, and why (409).
+      refused: (err) => (err instanceof GameOverError ? renderGame(res, 409, gameId, { notice: err.message }) : undefined),
+    });
   });
 
-  router.post('/games/:id/rules', async (req, res) => {
+  router.post('/games/:id/rules', (req, res) => {
     const gameId = gameIdOf(req);
-    const values = formValues(req.body);
-    const parsed = gameRulesSchema.safeParse(req.body);
-    if (!parsed.success) return renderGame(res, 422, gameId, { rules: { values, errors: fieldErrors(parsed.error) } });
-    try {
-      await gameRulesUpdate({ db, gameId, values: parsed.data, actorId: actorOf(res) });
-      flash(req, 'success', 'Rules saved.');
-      res.redirect(303, `/games/${gameId}`);
-    } catch (err) {
-      if (!(err instanceof ApplicationError)) throw err;
-      await renderGame(res, 422, gameId, { rules: { values, errors: ruleErrors(err) } });
-    }
+    return formPost(req, res, {
+      schema: gameRulesSchema,
+      render: (status, rules) => renderGame(res, status, gameId, { rules }),
+      save: (values) => gameRulesUpdate({ db, gameId, values, actorId: actorOf(res) }),
+      saved: () => ({ redirect: `/games/${gameId}`, flash: 'Rules saved.' }),
+    });
   });
 
-  const renderEdit = async (
-    res: express.Response,
-    status: number,
-    gameId: number,
-    handId: number,
-    values: Record<string, string> | null,
-    errors: FieldErrors = {},
-  ) => {
+  const renderEdit = async (res: express.Response, status: number, gameId: number, handId: number, form?: Pick<FormState, 'values' | 'errors'>) => {
     const game = await gameGet({ db, id: gameId });
     const hand = game?.hands.find((h) => h.id === handId);
     if (!game || !hand) throw new NotFoundError('No such hand');
-    const stored: Record<string, string> = {
-      outcome: hand.outcome,
-      winner: hand.winner ?? '',
-      deadwoodA: hand.deadwoodA === null ? '' : String(hand.deadwoodA),
-      deadwoodB: hand.deadwoodB === null ? '' : String(hand.deadwoodB),
-      deadwood: hand.deadwoodA === null && hand.deadwood !== null ? String(hand.deadwood) : '',
-      upcardRank: hand.upcard ? hand.upcard.slice(0, -1) : '',
-      upcardSuit: hand.upcard ? hand.upcard.slice(-1) : '',
-    };
     res.status(status).set('Cache-Control', 'no-store').render('games/edit-hand.njk', {
       game,
       editing: hand,
-      ...handChoices(game),
-      hand: { values: { token: newIdempotencyToken(), ...(values ?? stored) }, errors },
+      ...gameHandChoices(game),
+      hand: { values: { token: newIdempotencyToken(), ...(form?.values ?? gameHandFormValues(hand)) }, errors: form?.errors ?? {} },
     });
   };
 
-  router.get('/games/:id/hands/:handId/edit', requireMember, async (req, res) => {
-    await renderEdit(res, 200, gameIdOf(req), handIdOf(req), null);
-  });
+  router.get('/games/:id/hands/:handId/edit', requireMember, (req, res) => renderEdit(res, 200, gameIdOf(req), handIdOf(req)));
 
-  router.post('/games/:id/hands/:handId', async (req, res) => {
+  router.post('/games/:id/hands/:handId', (req, res) => {
     const gameId = gameIdOf(req);
     const handId = handIdOf(req);
-    const values = formValues(req.body);
-    const parsed = gameHandSchema.safeParse(req.body);
-    if (!parsed.success) return renderEdit(res, 422, gameId, handId, values, fieldErrors(parsed.error));
-    try {
-      await gameHandEdit({ db, gameId, handId, entry: entryFrom(parsed.data), idempotencyKey: parsed.data.token, actorId: actorOf(res), elo: config.elo });
-      flash(req, 'success', 'Hand corrected; the totals are recomputed.');
-      res.redirect(303, `/games/${gameId}`);
-    } catch (err) {
-      if (!(err instanceof ApplicationError)) throw err;
-      await renderEdit(res, 422, gameId, handId, values, ruleErrors(err));
-    }
+    return formPost(req, res, {
+      schema: gameHandSchema,
+      render: (status, form) => renderEdit(res, status, gameId, handId, form),
+      save: (input) => gameHandEdit({ db, gameId, handId, entry: entryFrom(input), idempotencyKey: input.token, actorId: actorOf(res), elo: config.elo }),
+      saved: () => ({ redirect: `/games/${gameId}`, flash: 'Hand corrected; the totals are recomputed.' }),
+    });
   });
 
   /** A correction from a button: do it, say what happened, back to the scorepad. */
   const correction =
-    (done: string, action: (req: express.Request, res: express.Response, gameId: number) => Promise<void>, undo?: { path: string; label: string }) =>
-    async (req: express.Request, res: express.Response) => {
+    (done: string, action: (req: express.Request, res: express.Response, gameId: number) => Promise<unknown>, undo?: { path: string; label: string }) =>
+    (req: express.Request, res: express.Response) => {
       const gameId = gameIdOf(req);
-      try {
-        await action(req, res, gameId);
-        flash(req, 'info', done, undo && { action: `/games/${gameId}/${undo.path}`, label: undo.label });
-      } catch (err) {
-        if (!(err instanceof ApplicationError)) throw err;
-        flash(req, 'danger', err.message);
-      }
-      res.redirect(303, `/games/${gameId}`);
+      return buttonPost(req, res, {
+        back: `/games/${gameId}`,
+        run: () => action(req, res, gameId),
+        done: () => ({ kind: 'info', text: done, undo: undo && { action: `/games/${gameId}/${undo.path}`, label: undo.label } }),
+      });
     };
 
-  router.post('/games/:id/undo', async (req, res) => {
+  router.post('/games/:id/undo', (req, res) => {
     const gameId = gameIdOf(req);
-    try {
-      const { handId, sentence } = await gameHandUndo({ db, gameId, actorId: actorOf(res), elo: config.elo });
-      flash(req, 'info', `Taken back: ${sentence}.`, { action: `/games/${gameId}/hands/${handId}/restore`, label: 'Put it back' });
-    } catch (err) {
-      if (!(err instanceof ApplicationError)) throw err;
-      flash(req, 'danger', err.message);
-    }
-    res.redirect(303, `/games/${gameId}`);
+    return buttonPost(req, res, {
+      back: `/games/${gameId}`,
+      run: () => gameHandUndo({ db, gameId, actorId: actorOf(res), elo: config.elo }),
+      done: ({ handId, sentence }) => ({ kind: 'info', text: `Taken back: ${sentence}.`, undo: { action: `/games/${gameId}/hands/${handId}/restore`, label: 'Put it back' } }),
+    });
   });
   // A refused form's address, reloaded or reopened later, leads back to its page, not to a 404.
   router.get(['/games/:id/hands', '/games/:id/rules', '/games/:id/undo'], (req, res) => res.redirect(303, `/games/${gameIdOf(req)}`));
@@ -274,38 +199,33 @@ export function gameRoutes({ db, config }: AppContext): express.Router {
   router.post('/games/:id/restore', correction('Game restored.', (_req, res, gameId) => gameRestore({ db, gameId, actorId: actorOf(res), elo: config.elo })));
 
   router.get('/games', async (_req, res) => {
-    const games = gamesWithStaleness(await gameListActive({ db }), { now: new Date(), staleDays: config.league.staleGameDays });
-    res.render('games/index.njk', { fresh: games.filter((g) => !g.stale), stale: games.filter((g) => g.stale), staleDays: config.league.staleGameDays });
+    res.render('games/index.njk', gameListPage(await gameListActive({ db }), { now: new Date(), staleDays: config.league.staleGameDays }));
   });
 
   // One tap to abandon, from the home page or the list; the message under it has the undo.
-  router.post('/games/:id/abandon', async (req, res) => {
+  router.post('/games/:id/abandon', (req, res) => {
     const gameId = gameIdOf(req);
     const back = backSchema.parse(req.query.back);
-    try {
-      await gameAbandon({ db, gameId, actorId: actorOf(res) });
-      flash(req, 'info', `Game ${gameId} abandoned: off the unfinished list, kept in the history.`, { action: `/games/${gameId}/resume?back=${encodeURIComponent(back)}`, label: 'Undo' });
-    } catch (err) {
-      if (!(err instanceof ApplicationError)) throw err;
-      flash(req, 'danger', err.message);
-    }
-    res.redirect(303, back);
+    return buttonPost(req, res, {
+      back,
+      run: () => gameAbandon({ db, gameId, actorId: actorOf(res) }),
+      done: () => ({
+        kind: 'info',
+        text: `Game ${gameId} abandoned: off the unfinished list, kept in the history.`,
+        undo: { action: `/games/${gameId}/resume?back=${encodeURIComponent(back)}`, label: 'Undo' },
+      }),
+    });
   });
-  router.post('/games/:id/resume', async (req, res) => {
+  router.post('/games/:id/resume', (req, res) => {
     const gameId = gameIdOf(req);
-    const back = req.query.back === undefined ? `/games/${gameId}` : backSchema.parse(req.query.back);
-    try {
-      await gameResume({ db, gameId, actorId: actorOf(res) });
-      flash(req, 'success', `Game ${gameId} is back on the unfinished list.`);
-    } catch (err) {
-      if (!(err instanceof ApplicationError)) throw err;
-      flash(req, 'danger', err.message);
-    }
-    res.redirect(303, back);
+    return buttonPost(req, res, {
+      back: req.query.back === undefined ? `/games/${gameId}` : backSchema.parse(req.query.back),
+      run: () => gameResume({ db, gameId, actorId: actorOf(res) }),
+      done: () => ({ kind: 'success', text: `Game ${gameId} is back on the unfinished list.` }),
+    });
   });
 
   return router;
 }
-
 /** Where to go back to after abandoning or taking up again: only our own pages (no open redirect). */
 const backSchema = z.enum(['/', '/games', '/activity']).catch('/games');

@@ -3,6 +3,10 @@ import { gameState, nextDealer, PRESETS, scoreGameHand, type GameRules, type Gam
 import type { Outcome } from '../scoring/rules.js';
 import { entryOf, rulesOf, scoredOf, sideOf, type GameHandRow, type GameRow } from './rows.js';
 
+// The forms' choices and values (at the end of the file).
+import { PRESET_NAMES, RANKS, SUIT_NAMES, SUITS } from '../scoring/game.js';
+import { handOutcomeChoices } from '../hands/selectors.js';
+
 export interface GameHandView {
   id: number;
   number: number;
@@ -133,4 +137,49 @@ export function gamesWithStaleness(games: ActiveGame[], { now, staleDays }: { no
     const idleDays = Math.floor((now.getTime() - g.lastPlayed.getTime()) / DAY_MS);
     return { ...g, idleDays, stale: idleDays >= staleDays };
   });
+}
+
+/** The hand form's choices, labelled: the outcomes this game's rules allow, its two players, the upcard's cards. */
+export function gameHandChoices(game: GameView) {
+  return {
+    outcomes: handOutcomeChoices().filter((o) => o.value !== 'big_gin' || game.rules.bigGinBonus !== null),
+    winners: (['a', 'b'] as const).map((side) => ({ value: side, label: game.players[side].name })),
+    ranks: RANKS.map((r) => ({ id: r, name: r })),
+    suits: SUITS.map((s) => ({ id: s, name: SUIT_NAMES[s] })),
+  };
+}
+
+/** A game's rules as its rules form shows them. */
+export function gameRulesFormValues(r: GameRules): Record<string, string> {
+  return {
+    ginBonus: String(r.ginBonus),
+    bigGinBonus: r.bigGinBonus === null ? '' : String(r.bigGinBonus),
+    undercutBonus: String(r.undercutBonus),
+    lineBonus: String(r.lineBonus),
+    gameBonus: String(r.gameBonus),
+    target: String(r.target),
+    knockLimit: String(r.knockLimit),
+  };
+}
+
+/** A recorded hand as the correction form shows it. */
+export function gameHandFormValues(hand: GameHandView): Record<string, string> {
+  return {
+    outcome: hand.outcome,
+    winner: hand.winner ?? '',
+    deadwoodA: hand.deadwoodA === null ? '' : String(hand.deadwoodA),
+    deadwoodB: hand.deadwoodB === null ? '' : String(hand.deadwoodB),
+    deadwood: hand.deadwoodA === null && hand.deadwood !== null ? String(hand.deadwood) : '',
+    upcardRank: hand.upcard ? hand.upcard.slice(0, -1) : '',
+    upcardSuit: hand.upcard ? hand.upcard.slice(-1) : '',
+  };
+}
+
+/** The new-game form's rule sets, each with its label and rules. */
+export const gamePresetChoices = () => PRESET_NAMES.map((value) => ({ value, label: PRESETS[value].label, rules: PRESETS[value].rules }));
+
+/** The unfinished-games page: those played lately, then the stale ones; the time is the request's. */
+export function gameListPage(games: ActiveGame[], { now, staleDays }: { now: Date; staleDays: number }) {
+  const listed = gamesWithStaleness(games, { now, staleDays });
+  return { fresh: listed.filter((g) => !g.stale), stale: listed.filter((g) => g.stale), staleDays };
 }

@@ -1,5 +1,5 @@
 import type { Db } from '../db.js';
-import type { Outcome } from '../scoring/rules.js';
+import { OUTCOME_LABELS, OUTCOMES, type Outcome } from '../scoring/rules.js';
 import { playerList } from '../players/selectors.js';
 import type { Player } from '../players/services.js';
 
@@ -57,3 +57,15 @@ export async function handFormGet({ db }: { db: Db }): Promise<HandForm> {
     lastPair: last ? { playerAId: last.player_a_id, playerBId: last.player_b_id } : null,
   };
 }
+
+/** The pair a new hand or game starts with: the last pair that played, else the first two players. */
+export function handFormPair(form: HandForm): { playerA: string; playerB: string } {
+  const [first, second] = form.players;
+  return {
+    playerA: String(form.lastPair?.playerAId ?? first?.id ?? ''),
+    playerB: String(form.lastPair?.playerBId ?? second?.id ?? ''),
+  };
+}
+
+/** The ways a hand can end, labelled for the forms' radio buttons. */
+export const handOutcomeChoices = () => OUTCOMES.map((value) => ({ value, label: OUTCOME_LABELS[value] }));

@@ -21,3 +21,8 @@ export function periodLinks(path: string, current: Period, activeMonths: string[
     active: periodKey(p) === periodKey(current),
   }));
 }
+
+/** A page's period heading and tabs: its title (none for all time) and a link to each period. */
+export function periodNav(path: string, period: Period, activeMonths: string[], extraQuery = '') {
+  return { period, periodTitle: period.kind === 'all' ? null : periodLabel(period), periods: periodLinks(path, period, activeMonths, extraQuery) };
+}

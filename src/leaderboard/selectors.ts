@@ -1,5 +1,9 @@
 import type { Db } from '../db.js';
 import { ALL_TIME, periodCondition, type Period } from '../core/period.js';
+import { handListRecent } from '../hands/selectors.js';
+import { gameListActive, gamesWithStaleness } from '../games/selectors.js';
+import { ratingListCurrent } from '../ratings/selectors.js';
+import { unmemoised, type Memo } from '../core/memo.js';
 
 export interface Standing {
   playerId: number;
@@ -160,4 +164,59 @@ export async function monthListActive({ db, timeZone }: { db: Db; timeZone: stri
     { tz: timeZone },
   );
   return (rows as { month: string }[]).map((r) => r.month);
+}
+
+
+/** The home page's unfinished games: the three latest, the rest one tap away. */
+const HOME_GAMES = 3;
+
+/**
+ * The home page: the standings (by total, or by rating with those who have not played yet
+ * last), the finished games' table, the latest unfinished games, the latest hands, the
+ * hall of fame and the months that have hands. Staleness is the request's time, not the memo's.
+ */
+export async function leaderboardPageGet({
+  db,
+  timeZone,
+  period,
+  order,
+  now,
+  eloStart,
+  staleDays,
+  memo = unmemoised,
+}: {
+  db: Db;
+  timeZone: string;
+  period: Period;
+  order: 'total' | 'rating';
+  now: Date;
+  eloStart: number;
+  staleDays: number;
+  memo?: Memo;
+}) {
+  const [standings, recent, hallOfFame, months, activeGames, ratings] = await memo(() =>
+    Promise.all([
+      leaderboardGet({ db, timeZone, period }),
+      handListRecent({ db, limit: 10 }),
+      hallOfFameList({ db, timeZone, now }),
+      monthListActive({ db, timeZone }),
+      gameListActive({ db }),
+      ratingListCurrent({ db, start: eloStart }),
+    ]),
+  );
+  const rated = standings.map((s) => ({ ...s, rating: Math.round(ratings.get(s.playerId) ?? eloStart) }));
+  const unplayed = (s: Standing) => (s.played + s.gamesPlayed === 0 ? 1 : 0);
+  if (order === 'rating') rated.sort((x, y) => unplayed(x) - unplayed(y) || y.rating - x.rating || x.name.localeCompare(y.name));
+  const unfinished = gamesWithStaleness(activeGames, { now, staleDays });
+  return {
+    standings: rated,
+    byRating: order === 'rating',
+    gameStandings: standings.filter((s) => s.gamesPlayed > 0).sort((x, y) => y.gamesWon - x.gamesWon || y.gamePoints - x.gamePoints),
+    activeGames: unfinished.slice(0, HOME_GAMES),
+    activeCount: unfinished.length,
+    staleCount: unfinished.filter((g) => g.stale).length,
+    recent,
+    hallOfFame,
+    months,
+  };
 }

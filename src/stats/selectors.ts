@@ -6,6 +6,12 @@
 import type { Db } from '../db.js';
 import { ALL_TIME, periodCondition, periodConditionNamed, type PairRead, type PlayerRead } from '../core/period.js';
 import type { Outcome } from '../scoring/rules.js';
+import { periodLabel } from '../core/period.js';
+import { lineChartSvg, sample } from '../charts/svg.js';
+import { unmemoised, type Memo } from '../core/memo.js';
+import { monthListActive } from '../leaderboard/selectors.js';
+import { playerList } from '../players/selectors.js';
+import { ratingHistoryGet, ratingListCurrent } from '../ratings/selectors.js';
 
 export interface PlayerStats {
   id: number;
@@ -275,4 +281,74 @@ export async function recordsGet({ db, timeZone }: { db: Db; timeZone: string })
     record('Longest winning streak', streak),
     record('Most hands in a day', day),
   ];
+}
+
+
+/** A chart and the table of the same data (thinned to at most 60 points for both). */
+function chartOf(title: string, description: string, days: DayPoint[], series: string, zeroLine = false) {
+  const points = sample(days);
+  return {
+    svg: lineChartSvg({
+      title,
+      description,
+      labels: points.map((p) => p.day),
+      series: [{ name: series, values: points.map((p) => p.value), className: 'chart-line-1' }],
+      zeroLine,
+    }),
+    rows: points,
+    series,
+    title,
+  };
+}
+
+/**
+ * A player's page for a period: the record, the current rating, the points and rating
+ * charts, the others to compare with, and the months that have hands. Undefined: no such player.
+ */
+export async function playerPageGet({ db, playerId, timeZone, period = ALL_TIME, eloStart, memo = unmemoised }: PlayerRead & { eloStart: number; memo?: Memo }) {
+  const [stats, points, months, ratings, others, history] = await memo(() =>
+    Promise.all([
+      playerStatsGet({ db, playerId, timeZone, period }),
+      playerPointsByDay({ db, playerId, timeZone, period }),
+      monthListActive({ db, timeZone }),
+      ratingListCurrent({ db, start: eloStart }),
+      playerList({ db }),
+      ratingHistoryGet({ db, playerId, timeZone, period }),
+    ]),
+  );
+  if (!stats) return undefined;
+  const label = periodLabel(period).toLowerCase();
+  return {
+    stats,
+    months,
+    rating: Math.round(ratings.get(playerId) ?? eloStart),
+    pointsChart: points.length
+      ? chartOf(`${stats.name}: points over time`, `Points won by ${stats.name}, added up day by day, ${label}.`, points, 'Points')
+      : null,
+    ratingChart: history.length
+      ? chartOf(`${stats.name}: Elo rating over time`, `${stats.name}'s rating at the end of each day played, ${label}.`, history.map((h) => ({ day: h.day, value: Math.round(h.rating) })), 'Rating')
+      : null,
+    opponents: others.filter((o) => o.id !== playerId),
+  };
+}
+
+/** A rivalry's page for a period: the head-to-head, the running lead's chart, the months that have hands. */
+export async function headToHeadPageGet({ db, a, b, timeZone, period = ALL_TIME, memo = unmemoised }: PairRead & { memo?: Memo }) {
+  const [h2h, lead, months] = await memo(() =>
+    Promise.all([headToHeadGet({ db, a, b, timeZone, period }), headToHeadLeadByDay({ db, a, b, timeZone, period }), monthListActive({ db, timeZone })]),
+  );
+  if (!h2h) return undefined;
+  return {
+    h2h,
+    months,
+    leadChart: lead.length
+      ? chartOf(
+          `Running lead of ${h2h.a.name} over ${h2h.b.name}`,
+          `Points of ${h2h.a.name} minus points of ${h2h.b.name}, added up day by day; above zero ${h2h.a.name} leads.`,
+          lead,
+          `${h2h.a.name}'s lead`,
+          true,
+        )
+      : null,
+  };
 }

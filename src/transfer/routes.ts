@@ -3,7 +3,7 @@ import multer from 'multer';
 import { z } from 'zod';
 import type { AppContext } from '../http/context.js';
 import { actorOf, requireMember } from '../http/members.js';
-import { flash } from '../http/session.js';
+import { buttonPost, formPost } from '../http/forms.js';
 import { ApplicationError } from '../core/errors.js';
 import { NotFoundError } from '../core/errors.js';
 import { recordId } from '../core/schemas.js';
@@ -30,6 +30,29 @@ const commitSchema = z.object({
   csv: z.string().min(1, { error: 'The file to import is missing; upload it again.' }),
   repeats: z.enum(['once', 'each'], { error: 'Choose what to do with the repeated rows.' }).optional(),
 });
+
+/** The uploaded backup, read as JSON; a file that is not one is refused like a broken rule. */
+function backupJson(req: express.Request): unknown {
+  const file = fileText(req);
+  if ('error' in file) throw new ApplicationError(file.error);
+  try {
+    return JSON.parse(file.text);
+  } catch {
+    throw new ApplicationError('That file is not a JSON backup.');
+  }
+}
+
+/** The repeats choice as sent, when it is one. */
+const repeatChoice = (value: string | undefined): RepeatChoice | null => (value === 'once' || value === 'each' ? value : null);
+
+function importedMessage(result: Awaited<ReturnType<typeof handsImport>>): string {
+  const notes = [
+    result.alreadyThere ? `${result.alreadyThere} were already there` : '',
+    result.repeatsSkipped ? `${result.repeatsSkipped} repeated rows skipped` : '',
+  ].filter(Boolean);
+  const added = result.playersAdded.length ? `; added ${result.playersAdded.join(', ')}` : '';
+  return `Imported ${result.imported} hands${notes.length ? ` (${notes.join('; ')})` : ''}${added}.${result.importId ? ' It can be undone from the activity page.' : ''}`;
+}
 
 function fileText(req: express.Request): { text: string } | { error: string } {
   const file = req.file;
@@ -75,66 +98,39 @@ export function transferRoutes({ db, config }: AppContext): express.Router {
     await renderPreview(res, 200, read.rows, file.text);
   });
 
-  router.post(COMMIT_PATH, commitBody, async (req, res) => {
-    const parsed = commitSchema.safeParse(req.body);
+  router.post(COMMIT_PATH, commitBody, (req, res) => {
     const csv = typeof req.body?.csv === 'string' ? (req.body.csv as string) : '';
     const read = csv ? readHandsCsv(csv, rules) : null;
-    if (!parsed.success) {
-      const message = parsed.error.issues[0]?.message;
-      if (read?.ok) return renderPreview(res, 422, read.rows, csv, { csvError: message });
-      return renderPage(res, 422, { csvError: message });
-    }
-    if (!read?.ok) return renderPage(res, 422, { csvError: read?.message });
-    const choice = parsed.data.repeats ?? null;
-    try {
-      const result = await handsImport({ db, rows: read.rows, rules, timeZone, choice, actorId: actorOf(res), elo: config.elo });
-      const notes = [
-        result.alreadyThere ? `${result.alreadyThere} were already there` : '',
-        result.repeatsSkipped ? `${result.repeatsSkipped} repeated rows skipped` : '',
-      ].filter(Boolean);
-      flash(
-        req,
-        'success',
-        `Imported ${result.imported} hands${notes.length ? ` (${notes.join('; ')})` : ''}${result.playersAdded.length ? `; added ${result.playersAdded.join(', ')}` : ''}.${result.importId ? ' It can be undone from the activity page.' : ''}`,
-      );
-      res.redirect(303, '/');
-    } catch (err) {
-      if (!(err instanceof ApplicationError)) throw err;
-      await renderPreview(res, 422, read.rows, csv, { csvError: err.message, choice });
-    }
+    return formPost(req, res, {
+      schema: commitSchema,
+      render: (status, { values, message }) =>
+        read?.ok ? renderPreview(res, status, read.rows, csv, { csvError: message, choice: repeatChoice(values.repeats) }) : renderPage(res, status, { csvError: message }),
+      save: ({ repeats }) => {
+        if (!read?.ok) throw new ApplicationError(read?.message ?? 'The file to import is missing; upload it again.');
+        return handsImport({ db, rows: read.rows, rules, timeZone, choice: repeats ?? null, actorId: actorOf(res), elo: config.elo });
+      },
+      saved: (result) => ({ redirect: '/', flash: importedMessage(result) }),
+    });
   });
 
-  router.post('/imports/:id/undo', async (req, res) => {
+  router.post('/imports/:id/undo', (req, res) => {
     const id = recordId('No such import.').safeParse(req.params.id);
     if (!id.success) throw new NotFoundError('No such import');
-    try {
-      const { voided } = await handsImportUndo({ db, importId: id.data, actorId: actorOf(res), elo: config.elo });
-      flash(req, 'info', `Import undone: ${voided} hands taken back.`);
-    } catch (err) {
-      if (!(err instanceof ApplicationError)) throw err;
-      flash(req, 'danger', err.message);
-    }
-    res.redirect(303, '/activity');
+    return buttonPost(req, res, {
+      back: '/activity',
+      run: () => handsImportUndo({ db, importId: id.data, actorId: actorOf(res), elo: config.elo }),
+      done: ({ voided }) => `Import undone: ${voided} hands taken back.`,
+    });
   });
 
-  router.post('/import/backup', uploads, async (req, res) => {
-    const file = fileText(req);
-    if ('error' in file) return renderPage(res, 422, { backupError: file.error });
-    let json: unknown;
-    try {
-      json = JSON.parse(file.text);
-    } catch {
-      return renderPage(res, 422, { backupError: 'That file is not a JSON backup.' });
-    }
-    try {
-      const result = await leagueRestore({ db, json, elo: config.elo });
-      flash(req, 'success', `Restored ${result.players} players, ${result.games} games and ${result.hands} hands.`);
-      res.redirect(303, '/');
-    } catch (err) {
-      if (!(err instanceof ApplicationError)) throw err;
-      renderPage(res, 422, { backupError: err.message });
-    }
-  });
+  router.post('/import/backup', uploads, (req, res) =>
+    formPost(req, res, {
+      schema: z.unknown(),
+      render: (status, { message }) => renderPage(res, status, { backupError: message }),
+      save: () => leagueRestore({ db, json: backupJson(req), elo: config.elo }),
+      saved: (result) => ({ redirect: '/', flash: `Restored ${result.players} players, ${result.games} games and ${result.hands} hands.` }),
+    }),
+  );
 
   return router;
 }

@@ -93,6 +93,7 @@ describe('a league with a passcode', () => {
     }
     const blocked = await c.agent.post('/sign-in').type('form').send({ _csrf: csrf, passcode: TEST_PASSCODE, who: String(alice.id) }).expect(429);
     expect(blocked.text).toContain('Too many sign-in attempts');
+    expect(blocked.headers['retry-after']).toBe('900');
     // The count lives in the database: another process (here, another app) sees it too.
     const other = client(createTestApp(t.db, members));
     const { csrf: otherCsrf } = await other.formTokens('/sign-in');
