@@ -23,7 +23,7 @@ const db = await createPgliteDb();
 await migrateLatest(db);
 await seedDemo({ db, rules: config.league.rules });
 const [alice, bob] = await db('players').orderBy('id');
-const { id: gameId } = await gameStart({ db, playerAId: alice.id, playerBId: bob.id, firstDealer: 'a', preset: 'north_american', idempotencyKey: crypto.randomUUID() });
+const { id: gameId } = await gameStart({ db, playerAId: alice!.id, playerBId: bob!.id, firstDealer: 'a', preset: 'north_american', idempotencyKey: crypto.randomUUID() });
 await gameHandRecord({ db, gameId, entry: { outcome: 'gin', winner: 'a', difference: 14 }, idempotencyKey: crypto.randomUUID() });
 const server = createApp({ config, db, logger: pino({ level: 'silent' }) }).listen(0, '127.0.0.1');
 await new Promise((resolve) => server.once('listening', resolve));
@@ -33,7 +33,7 @@ const pages = [
   ['leaderboard', '/'],
   ['record a hand', '/hands/new'],
   ['game', `/games/${gameId}`],
-  ['player', `/players/${alice.id}`],
+  ['player', `/players/${alice!.id}`],
 ].slice(0, Number(process.env.AUDIT_PAGES ?? 4));
 
 const chrome = await launch({

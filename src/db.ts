@@ -9,10 +9,28 @@ import pg from 'pg';
 import type { PGlite, PGliteOptions } from '@electric-sql/pglite';
 import type { Config } from './config.js';
 import { migrationSource } from '../migrations/index.js';
-import { CommitUnknownError, RolledBackError } from './core/errors.js';
+import { CommitUnknownError, errorCode, errorMessage, RolledBackError } from './core/errors.js';
 import { lockDataDir } from './dataDirLock.js';
 
 export type Db = Knex;
+
+/**
+ * The rows of a raw query, typed by the caller: the one place where `knex.raw`'s `any`
+ * meets our types (pg and PGlite both answer `{ rows }`). The type is the query's promise
+ * about its columns, as a selector's SQL makes it; the drivers' parsers above make
+ * numbers numbers.
+ */
+export async function rawRows<T>(db: Knex, sql: string, bindings: readonly Knex.RawBinding[] | Knex.ValueDict = []): Promise<T[]> {
+  const result = await db.raw<{ rows: T[] }>(sql, bindings);
+  return result.rows;
+}
+
+/** The one row of an aggregate (`select count(*) ...` always answers one). */
+export async function rawRow<T>(db: Knex, sql: string, bindings: readonly Knex.RawBinding[] | Knex.ValueDict = []): Promise<T> {
+  const [row] = await rawRows<T>(db, sql, bindings);
+  if (row === undefined) throw new Error(`Expected a row from: ${sql.trim().slice(0, 80)}`);
+  return row;
+}
 
 /*
  * The one place where the two drivers are made to agree. `pg` returns int8 (count(), sum()
@@ -126,7 +144,7 @@ export async function createPgliteDb(dataDir?: string, { initInChild = true, loa
       fs.mkdirSync(dataDir, { recursive: true });
       fs.accessSync(dataDir, fs.constants.W_OK);
     } catch (err) {
-      throw new Error(`DATA_DIR ${dataDir} is not a folder this user (uid ${process.getuid?.()}) can write: ${(err as Error).message}`, { cause: err });
+      throw new Error(`DATA_DIR ${dataDir} is not a folder this user (uid ${process.getuid?.()}) can write: ${errorMessage(err)}`, { cause: err });
     }
     if (initInChild) initialiseInChild(dataDir);
   }
@@ -175,11 +193,7 @@ export async function dbPing(db: Db, timeoutMs = 1000): Promise<boolean> {
 export const PG_UNIQUE_VIOLATION = '23505';
 export const PG_FOREIGN_KEY_VIOLATION = '23503';
 
-export function pgErrorCode(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string'
-    ? err.code
-    : undefined;
-}
+export const pgErrorCode = errorCode;
 
 /*
  * Database outages, told apart from bugs. A connection failure anywhere — before the
@@ -231,10 +245,12 @@ export interface DatabaseOutage {
 /** The error and what it wraps (Error.cause, AggregateError, driver errors kept by Knex). */
 function* chain(err: unknown, depth = 0): Generator<{ code?: unknown; message?: unknown; name?: unknown }> {
   if (typeof err !== 'object' || err === null || depth > 5) return;
-  const e = err as { code?: unknown; message?: unknown; name?: unknown; cause?: unknown; errors?: unknown; originalError?: unknown; nativeError?: unknown };
-  yield e;
-  for (const inner of [e.cause, e.originalError, e.nativeError]) yield* chain(inner, depth + 1);
-  if (Array.isArray(e.errors)) for (const inner of e.errors) yield* chain(inner, depth + 1);
+  // Any driver's error: each field is read as unknown and checked where it is used.
+  const field = (key: string): unknown => Reflect.get(err, key);
+  yield { code: field('code'), message: field('message'), name: field('name') };
+  for (const inner of [field('cause'), field('originalError'), field('nativeError')]) yield* chain(inner, depth + 1);
+  const errors = field('errors');
+  if (Array.isArray(errors)) for (const inner of errors) yield* chain(inner, depth + 1);
 }
 
 /** Whether an error means "the database is not there right now", and what that did to a write. */

@@ -1,4 +1,4 @@
-import type { Db } from '../db.js';
+import { rawRow, type Db } from '../db.js';
 import { ApplicationError } from '../core/errors.js';
 import { playerCreate } from '../players/services.js';
 import type { Member } from '../core/member.js';
@@ -86,7 +86,8 @@ export async function passcodeCheck({
     for (const limit of ordered) {
       // Creates the row, or starts a new window when the old one is over; either way the
       // row stays locked until this transaction ends.
-      const { rows } = await trx.raw(
+      const { hits } = await rawRow<{ hits: number }>(
+        trx,
         `insert into rate_limits (key, hits, reset_at)
            values (?, 0, now() + (? * interval '1 millisecond'))
          on conflict (key) do update set
@@ -95,7 +96,6 @@ export async function passcodeCheck({
          returning hits`,
         [limit.key, windowMs],
       );
-      const hits = Number((rows as { hits: number }[])[0]?.hits ?? 0);
       if (hits >= limit.limit) return { result: 'blocked' as const, by: limit };
     }
     if (passcodeMatches(expected, given)) return { result: 'right' as const };

@@ -46,3 +46,11 @@ export class RolledBackError extends Error {
     super('The connection to the database was lost before saving; nothing was saved.', options);
   }
 }
+
+/** An error's `code` (Node's errno names, PostgreSQL's SQLSTATE), when it has one in text. */
+export function errorCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
+}
+
+/** An error's message, for a sentence. */
+export const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));

@@ -1,7 +1,8 @@
-import type { Db } from '../db.js';
+import { rawRows, type Db } from '../db.js';
 import { gameState, nextDealer, PRESETS, scoreGameHand, type GameRules, type GameState, type PresetName, type Side } from '../scoring/game.js';
 import type { Outcome } from '../scoring/rules.js';
-import { entryOf, rulesOf, scoredOf, sideOf, type GameHandRow, type GameRow } from './rows.js';
+import { entryOf, scoredOf, sideOf } from './rows.js';
+import { isGameHand, rulesOf } from '../core/tables.js';
 
 // The forms' choices and values (at the end of the file).
 import { PRESET_NAMES, RANKS, SUIT_NAMES, SUITS } from '../scoring/game.js';
@@ -42,13 +43,14 @@ export interface GameView {
 
 /** Everything the scorepad shows; the arithmetic of each hand is explained by the pure rules. */
 export async function gameGet({ db, id }: { db: Db; id: number }): Promise<GameView | undefined> {
-  const game = (await db('games').where({ id }).first()) as GameRow | undefined;
+  const game = await db('games').where({ id }).first();
   if (!game) return undefined;
-  const [players, hands] = await Promise.all([
+  const [players, stored] = await Promise.all([
     db('players').whereIn('id', [game.player_a_id, game.player_b_id]).select('id', 'name'),
-    db('hands').where({ game_id: id }).whereNull('voided_at').orderBy('hand_number') as Promise<GameHandRow[]>,
+    db('hands').where({ game_id: id }).whereNull('voided_at').orderBy('hand_number'),
   ]);
-  const nameOf = (playerId: number) => (players.find((p) => p.id === playerId)?.name as string) ?? '?';
+  const hands = stored.filter(isGameHand);
+  const nameOf = (playerId: number) => players.find((p) => p.id === playerId)?.name ?? '?';
   const rules = rulesOf(game);
   const running = { a: 0, b: 0 };
   const handViews = hands.map((h, index): GameHandView => {
@@ -106,7 +108,9 @@ export interface ActiveGame {
 
 /** Unfinished games (not abandoned), most recently played first, with their running totals. */
 export async function gameListActive({ db }: { db: Db }): Promise<ActiveGame[]> {
-  const { rows } = await db.raw(`
+  const rows = await rawRows<Omit<ActiveGame, 'lastPlayed'> & { last_played: Date }>(
+    db,
+    `
     select g.id, a.name as "nameA", b.name as "nameB", g.target,
       coalesce(sum(h.points) filter (where h.winner_id = g.player_a_id), 0) as "pointsA",
       coalesce(sum(h.points) filter (where h.winner_id = g.player_b_id), 0) as "pointsB",
@@ -119,7 +123,7 @@ export async function gameListActive({ db }: { db: Db }): Promise<ActiveGame[]> 
     group by g.id, a.name, b.name
     order by last_played desc, g.id desc
   `);
-  return (rows as (Omit<ActiveGame, 'lastPlayed'> & { last_played: Date })[]).map(({ last_played, ...game }) => ({ ...game, lastPlayed: new Date(last_played) }));
+  return rows.map(({ last_played, ...game }) => ({ ...game, lastPlayed: new Date(last_played) }));
 }
 
 export interface ListedGame extends ActiveGame {

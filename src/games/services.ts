@@ -14,7 +14,8 @@ import {
   type ScoredHand,
   type Side,
 } from '../scoring/game.js';
-import { rulesColumns, rulesOf, scoredOf, type GameHandRow, type GameRow } from './rows.js';
+import { scoredOf } from './rows.js';
+import { handRulesColumns, isGameHand, rulesColumns, rulesOf, type GameHandRow, type GameRow, type HandRow } from '../core/tables.js';
 import { activityRecord, playerNames } from '../activity/services.js';
 import { playersAssertLive } from '../players/services.js';
 import { handHeadline, handSentence } from '../hands/services.js';
@@ -64,7 +65,7 @@ export async function gameStart(input: GameStartInput): Promise<{ id: number; cr
         link: `/games/${row.id}`,
         subject: { type: 'game', id: row.id },
       });
-      return { id: row.id as number, created: true };
+      return { id: row.id, created: true };
     });
     if (started) return started;
   } catch (err) {
@@ -75,13 +76,15 @@ export async function gameStart(input: GameStartInput): Promise<{ id: number; cr
     }
     throw err;
   }
+  // Nothing inserted: the key's game exists (a resend, or its twin racing it).
   const existing = await db('games').where({ idempotency_key: idempotencyKey }).first('id');
-  return { id: (existing as { id: number }).id, created: false };
+  if (!existing) throw new Error(`No game stored under ${idempotencyKey} after a conflict on it`);
+  return { id: existing.id, created: false };
 }
 
 /** Locks the game row for the rest of the transaction: writes to one game go one at a time. */
 async function lockGame(trx: Knex.Transaction, gameId: number): Promise<GameRow> {
-  const game = (await trx('games').where({ id: gameId }).forUpdate().first()) as GameRow | undefined;
+  const game = await trx('games').where({ id: gameId }).forUpdate().first();
   if (!game) throw new NotFoundError(`No game ${gameId}`);
   return game;
 }
@@ -104,7 +107,14 @@ function changeGame<T>(db: Db, gameId: number, change: (trx: Knex.Transaction, g
 }
 
 async function liveHands(trx: Knex.Transaction, gameId: number): Promise<GameHandRow[]> {
-  return trx('hands').where({ game_id: gameId }).whereNull('voided_at').orderBy('hand_number');
+  const hands = await trx('hands').where({ game_id: gameId }).whereNull('voided_at').orderBy('hand_number');
+  return hands.filter(isGameHand);
+}
+
+/** A hand just stored for a game, as its row: the insert gave it a game and a number. */
+function gameHand(row: HandRow | undefined): GameHandRow {
+  if (!row || !isGameHand(row)) throw new Error('The stored hand came back without its game');
+  return row;
 }
 
 /**
@@ -164,10 +174,7 @@ function handColumns(game: GameRow, entry: HandEntry, hand: ScoredHand) {
     upcard: entry.upcard ? upcardText(entry.upcard) : null,
     doubled: hand.doubled,
     points: hand.points,
-    gin_bonus: game.gin_bonus,
-    big_gin_bonus: game.big_gin_bonus ?? 0,
-    undercut_bonus: game.undercut_bonus,
-    line_bonus: game.line_bonus,
+    ...handRulesColumns(rulesOf(game)),
   };
 }
 
@@ -197,7 +204,7 @@ const gameHandKey = (token: string, gameId: number, entry: HandEntry, handId?: n
 
 /** The stored hand a resend of the same form refers to, if any. */
 async function sentBefore(trx: Knex.Transaction, game: GameRow, key: string): Promise<GameHandResult | null> {
-  const earlier = (await trx('hands').where({ idempotency_key: key }).first()) as GameHandRow | undefined;
+  const earlier = await trx('hands').where({ idempotency_key: key }).first();
   if (!earlier) return null;
   const names = await playerNames(trx, [game.player_a_id, game.player_b_id]);
   return { handId: earlier.id, created: false, headline: handHeadline(earlier, names), gameWonBy: null };
@@ -217,17 +224,18 @@ export async function gameHandRecord({ db, gameId, entry, idempotencyKey, actorI
     const hand = scoreOrThrow(rulesOf(game), entry);
     const hands = await liveHands(trx, gameId);
     const handNumber = (hands.at(-1)?.hand_number ?? 0) + 1;
-    const [row] = await trx('hands')
+    const [inserted] = await trx('hands')
       .insert({ ...handColumns(game, entry, hand), hand_number: handNumber, idempotency_key: key, created_by: actorId })
       .returning('*');
-    const winnerId = await gameRefresh(trx, game, [...hands, row as GameHandRow]);
-    await ratingsRecompute({ db: trx, elo, from: earliest([row as GameHandRow]) });
-    await noteGameHand(trx, game, row as GameHandRow, actorId, 'game.hand_recorded', 'recorded');
+    const row = gameHand(inserted);
+    const winnerId = await gameRefresh(trx, game, [...hands, row]);
+    await ratingsRecompute({ db: trx, elo, from: earliest([row]) });
+    await noteGameHand(trx, game, row, actorId, 'game.hand_recorded', 'recorded');
     const names = await playerNames(trx, [game.player_a_id, game.player_b_id]);
     return {
-      handId: (row as GameHandRow).id,
+      handId: row.id,
       created: true,
-      headline: handHeadline(row as GameHandRow, names),
+      headline: handHeadline(row, names),
       gameWonBy: winnerId === null ? null : (names.get(winnerId) ?? null),
     };
   });
@@ -276,7 +284,7 @@ export async function gameHandEdit({ db, gameId, handId, entry, idempotencyKey, 
     if (!old) throw new NotFoundError(`No hand ${handId} in game ${gameId}`);
     const hand = scoreOrThrow(rulesOf(game), entry);
     await trx('hands').where({ id: old.id }).update({ voided_at: trx.fn.now(), voided_by: actorId });
-    const [row] = await trx('hands')
+    const [inserted] = await trx('hands')
       .insert({
         ...handColumns(game, entry, hand),
         hand_number: old.hand_number,
@@ -285,21 +293,22 @@ export async function gameHandEdit({ db, gameId, handId, entry, idempotencyKey, 
         created_by: actorId,
       })
       .returning('*');
-    await trx('hands').where({ id: old.id }).update({ replaced_by_id: (row as GameHandRow).id });
-    const winnerId = await gameRefresh(trx, game, hands.map((h) => (h.id === old.id ? (row as GameHandRow) : h)));
+    const row = gameHand(inserted);
+    await trx('hands').where({ id: old.id }).update({ replaced_by_id: row.id });
+    const winnerId = await gameRefresh(trx, game, hands.map((h) => (h.id === old.id ? row : h)));
     await ratingsRecompute({ db: trx, elo, from: earliest([old]) });
     const names = await playerNames(trx, [game.player_a_id, game.player_b_id]);
     await activityRecord(trx, {
       actorId,
       action: 'game.hand_corrected',
-      summary: `corrected hand ${old.hand_number} of game ${game.id}: ${handSentence(old, names)} became ${handSentence(row as GameHandRow, names)}`,
+      summary: `corrected hand ${old.hand_number} of game ${game.id}: ${handSentence(old, names)} became ${handSentence(row, names)}`,
       link: `/games/${game.id}`,
-      subject: { type: 'hand', id: (row as GameHandRow).id },
+      subject: { type: 'hand', id: row.id },
     });
     return {
-      handId: (row as GameHandRow).id,
+      handId: row.id,
       created: true,
-      headline: handHeadline(row as GameHandRow, names),
+      headline: handHeadline(row, names),
       gameWonBy: winnerId === null ? null : (names.get(winnerId) ?? null),
     };
   });
@@ -403,7 +412,8 @@ async function gameSetVoided({ db, gameId, actorId = null, elo }: GameChange, vo
 /** Brings back a deleted or undone hand of a game, in its old place if that is still free. */
 export async function gameHandRestore({ db, gameId, handId, actorId = null, elo }: GameChange & { handId: number }): Promise<void> {
   await changeGame(db, gameId, async (trx, game) => {
-    const hand = (await trx('hands').where({ id: handId, game_id: gameId }).first()) as (GameHandRow & { voided_at: Date | null; replaced_by_id: number | null }) | undefined;
+    const stored = await trx('hands').where({ id: handId, game_id: gameId }).first();
+    const hand = stored && isGameHand(stored) ? stored : undefined;
     if (!hand) throw new NotFoundError(`No hand ${handId} in game ${gameId}`);
     if (!hand.voided_at) return;
     if (hand.replaced_by_id) throw new ApplicationError('This hand was corrected; correct the new one instead.');

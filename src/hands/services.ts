@@ -1,4 +1,5 @@
 import type { Db } from '../db.js';
+import { handRulesColumns } from '../core/tables.js';
 import { PG_FOREIGN_KEY_VIOLATION, pgErrorCode, writeTransaction } from '../db.js';
 import { ApplicationError, NotFoundError } from '../core/errors.js';
 import { activityRecord, playerNames } from '../activity/services.js';
@@ -62,10 +63,7 @@ export async function handRecord(input: HandRecordInput): Promise<RecordedHand> 
     outcome: hand.outcome,
     deadwood: hand.difference,
     points: hand.points,
-    gin_bonus: rules.ginBonus,
-    big_gin_bonus: rules.bigGinBonus,
-    undercut_bonus: rules.undercutBonus,
-    line_bonus: rules.lineBonus,
+    ...handRulesColumns(rules),
     idempotency_key: idempotencyKey,
     ...(input.playedAt ? { played_at: input.playedAt } : {}),
   };
@@ -74,7 +72,7 @@ export async function handRecord(input: HandRecordInput): Promise<RecordedHand> 
   try {
     return await writeTransaction(db, async (trx) => {
       await playersAssertLive(trx, [playerAId, playerBId], 'The hand was not saved.');
-      const inserted: { id: number; played_at: Date }[] = await trx('hands')
+      const inserted = await trx('hands')
         .insert({ ...row, created_by: actorId })
         .onConflict('idempotency_key')
         .ignore()
@@ -82,7 +80,9 @@ export async function handRecord(input: HandRecordInput): Promise<RecordedHand> 
       const first = inserted[0];
       const names = await playerNames(trx, [playerAId, playerBId]);
       if (!first) {
-        const existing = (await trx('hands').where({ idempotency_key: idempotencyKey }).first()) as HandFacts & { id: number };
+        const existing = await trx('hands').where({ idempotency_key: idempotencyKey }).first();
+        // Nothing inserted: the key's hand exists (a resend, or its twin racing it).
+        if (!existing) throw new Error(`No hand stored under ${idempotencyKey} after a conflict on it`);
         return { id: existing.id, created: false, headline: handHeadline(existing, names) };
       }
       await ratingsRecompute({ db: trx, elo: input.elo, from: { playedAt: first.played_at, handId: first.id } });

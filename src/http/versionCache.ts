@@ -1,4 +1,4 @@
-import type { Db } from '../db.js';
+import { rawRows, type Db } from '../db.js';
 
 /**
  * Page data memoised by the league's version (a counter the database's triggers move on
@@ -15,12 +15,13 @@ export class VersionCache {
   ) {}
 
   async get<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const { rows } = await this.db.raw('select version from league_version where id = 1');
+    const rows = await rawRows<{ version: number }>(this.db, 'select version from league_version where id = 1');
     const version = String(rows[0]?.version);
     if (version !== this.version) {
       this.version = version;
       this.entries.clear();
     }
+    // One map holds every page's data; the key names what was loaded, so its type is the loader's.
     let entry = this.entries.get(key) as Promise<T> | undefined;
     if (!entry) {
       if (this.entries.size >= this.maxEntries) this.entries.clear();

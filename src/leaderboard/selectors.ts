@@ -1,4 +1,4 @@
-import type { Db } from '../db.js';
+import { rawRows, type Db } from '../db.js';
 import { ALL_TIME, periodCondition, type Period } from '../core/period.js';
 import { handListRecent } from '../hands/selectors.js';
 import { gameListActive, gamesWithStaleness } from '../games/selectors.js';
@@ -39,7 +39,8 @@ export async function leaderboardGet({
   const games = periodCondition(period, 'g.finished_at', timeZone);
   const bindings = [...hands.bindings, ...games.bindings];
   const all = period.kind === 'all';
-  const { rows } = await db.raw(
+  const rows = await rawRows<Omit<Standing, 'winPercent'>>(
+    db,
     `
     with f as (
       select h.player_a_id, h.player_b_id, h.winner_id, h.points, h.line_bonus from live_hands h where ${hands.sql}
@@ -82,7 +83,7 @@ export async function leaderboardGet({
     `,
     bindings,
   );
-  return (rows as Omit<Standing, 'winPercent'>[]).map((r) => ({
+  return rows.map((r) => ({
     ...r,
     winPercent: r.played > 0 ? Math.round((100 * r.won) / r.played) : null,
   }));
@@ -109,7 +110,8 @@ export async function hallOfFameList({
   timeZone: string;
   now?: Date;
 }): Promise<MonthChampion[]> {
-  const { rows } = await db.raw(
+  return rawRows<MonthChampion>(
+    db,
     `
     with f as (
       select date_trunc('month', h.played_at at time zone ?) as month, h.player_a_id, h.player_b_id, h.winner_id, h.points + h.line_bonus as score
@@ -144,7 +146,6 @@ export async function hallOfFameList({
     `,
     [timeZone, now.toISOString(), timeZone, timeZone],
   );
-  return rows as MonthChampion[];
 }
 
 /** Months that have hands, newest first, for the month picker. */
@@ -152,7 +153,8 @@ export async function monthListActive({ db, timeZone }: { db: Db; timeZone: stri
   // A skip scan: one probe of the (played_at) index per month instead of reading every
   // hand. It reads hands, not live_hands, to keep the index: a month whose only hands are
   // in voided games still gets a tab (an empty one).
-  const { rows } = await db.raw(
+  const rows = await rawRows<{ month: string }>(
+    db,
     `with recursive m(month) as (
        select date_trunc('month', min(played_at) at time zone :tz) from hands where voided_at is null
        union all
@@ -163,7 +165,7 @@ export async function monthListActive({ db, timeZone }: { db: Db; timeZone: stri
      select to_char(month, 'YYYY-MM') as month from m where month is not null order by month desc`,
     { tz: timeZone },
   );
-  return (rows as { month: string }[]).map((r) => r.month);
+  return rows.map((r) => r.month);
 }
 
 

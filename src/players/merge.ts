@@ -4,6 +4,8 @@
  * its row (history still names it) but leaves every list, and the activity log can undo
  * it exactly, because the merge remembers which rows it moved.
  */
+import { z } from 'zod';
+import type { Knex } from 'knex';
 import type { Db } from '../db.js';
 import { ApplicationError, NotFoundError } from '../core/errors.js';
 import { activityRecord } from '../activity/services.js';
@@ -16,28 +18,24 @@ const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const SEATS = ['player_a_id', 'player_b_id', 'winner_id'] as const;
 type Seat = (typeof SEATS)[number];
 
-interface Moved {
-  hands: Record<Seat, number[]>;
-  games: Record<Seat, number[]>;
-  keys: { from: string | null; into: string | null };
-}
+const seatIds = z.object({ player_a_id: z.array(z.number()), player_b_id: z.array(z.number()), winner_id: z.array(z.number()) }) satisfies z.ZodType<Record<Seat, number[]>>;
+/** merges.moved: what a merge moved, so that it can be undone exactly. */
+const movedSchema = z.object({
+  hands: seatIds,
+  games: seatIds,
+  keys: z.object({ from: z.string().nullable(), into: z.string().nullable() }),
+});
+type Moved = z.infer<typeof movedSchema>;
 
-interface PlayerRow {
-  id: number;
-  name: string;
-  name_key: string | null;
-  merged_into_id: number | null;
-}
-
-async function lockPlayers(db: Db, ids: number[]): Promise<Map<number, PlayerRow>> {
-  const rows = (await db('players').whereIn('id', ids).orderBy('id').forUpdate().select('id', 'name', 'name_key', 'merged_into_id')) as PlayerRow[];
+async function lockPlayers(db: Db, ids: number[]) {
+  const rows = await db('players').whereIn('id', ids).orderBy('id').forUpdate().select('id', 'name', 'name_key', 'merged_into_id');
   return new Map(rows.map((r) => [r.id, r]));
 }
 
 /** The hands whose ratings a move touches, from the earliest on. */
 async function recomputeFrom(db: Db, handIds: number[], elo?: EloSettings) {
   if (!handIds.length) return;
-  const hands = (await db('hands').whereIn('id', handIds).select('id', 'played_at')) as { id: number; played_at: Date }[];
+  const hands = await db('hands').whereIn('id', handIds).select('id', 'played_at');
   await ratingsRecompute({ db, elo, from: earliest(hands) });
 }
 
@@ -62,17 +60,20 @@ export async function playerMerge({
     if (!from || from.merged_into_id !== null) throw new NotFoundError(`No player ${fromId}`);
     if (!into || into.merged_into_id !== null) throw new ApplicationError('Choose a player from the list.', { fields: { into: 'Choose a player from the list; that one is not in the league.' } });
 
-    const between = (q: ReturnType<Db>) => q.where((w) => w.where({ player_a_id: fromId, player_b_id: intoId }).orWhere({ player_a_id: intoId, player_b_id: fromId }));
-    const [{ n: together }] = (await between(trx('hands')).count({ n: '*' })) as [{ n: number }];
-    const [{ n: gamesTogether }] = (await between(trx('games')).count({ n: '*' })) as [{ n: number }];
-    if (Number(together) + Number(gamesTogether) > 0) {
+    const together = async (table: 'hands' | 'games') => {
+      const [row] = await trx(table)
+        .where((w: Knex.QueryBuilder) => w.where({ player_a_id: fromId, player_b_id: intoId }).orWhere({ player_a_id: intoId, player_b_id: fromId }))
+        .count({ n: '*' });
+      return Number(row?.n);
+    };
+    if ((await together('hands')) + (await together('games')) > 0) {
       const message = `${from.name} and ${into.name} have played each other, so they are two people; rename one of them instead.`;
       throw new ApplicationError(message, { fields: { into: message } });
     }
 
     const moved: Moved = { hands: { player_a_id: [], player_b_id: [], winner_id: [] }, games: { player_a_id: [], player_b_id: [], winner_id: [] }, keys: { from: from.name_key, into: into.name_key } };
     for (const table of ['hands', 'games'] as const) {
-      for (const seat of SEATS) moved[table][seat] = ((await trx(table).where(seat, fromId).orderBy('id').select('id')) as { id: number }[]).map((r) => r.id);
+      for (const seat of SEATS) moved[table][seat] = (await trx(table).where(seat, fromId).orderBy('id').select('id')).map((r) => r.id);
       // All seats of a row in one statement: the row's checks hold before and after, not between.
       await trx(table)
         .where((w) => w.where('player_a_id', fromId).orWhere('player_b_id', fromId).orWhere('winner_id', fromId))
@@ -84,7 +85,8 @@ export async function playerMerge({
       await trx('players').where({ id: intoId }).update({ name_key: from.name_key });
     }
     const [merge] = await trx('merges').insert({ created_by: actorId, from_player_id: fromId, into_player_id: intoId, moved: JSON.stringify(moved) }).returning('id');
-    const mergeId = (merge as { id: number }).id;
+    if (!merge) throw new Error('The merge was not stored');
+    const mergeId = merge.id;
     const handIds = [...new Set(SEATS.flatMap((s) => moved.hands[s]))];
     const gameIds = new Set(SEATS.flatMap((s) => moved.games[s]));
     await recomputeFrom(trx, handIds, elo);
@@ -105,13 +107,14 @@ export async function playerMergeUndo({ db, mergeId, actorId = null, elo }: { db
     const merge = await trx('merges').where({ id: mergeId }).forUpdate().first();
     if (!merge) throw new NotFoundError(`No merge ${mergeId}`);
     if (merge.undone_at !== null) throw new ApplicationError('That merge was already undone.');
-    const fromId = merge.from_player_id as number;
-    const intoId = merge.into_player_id as number;
+    const { from_player_id: fromId, into_player_id: intoId } = merge;
     const players = await lockPlayers(trx, [fromId, intoId]);
-    const from = players.get(fromId) as PlayerRow;
-    const into = players.get(intoId) as PlayerRow;
+    const from = players.get(fromId);
+    const into = players.get(intoId);
+    // The merge's foreign keys keep both players.
+    if (!from || !into) throw new Error(`Merge ${mergeId} names a player that is not there`);
     if (into.merged_into_id !== null) throw new ApplicationError(`${into.name} was merged into another player since: undo that merge first.`);
-    const moved = (typeof merge.moved === 'string' ? JSON.parse(merge.moved) : merge.moved) as Moved;
+    const moved = movedSchema.parse(typeof merge.moved === 'string' ? JSON.parse(merge.moved) : merge.moved);
     for (const table of ['hands', 'games'] as const) {
       const ids = [...new Set(SEATS.flatMap((seat) => moved[table][seat]))];
       if (!ids.length) continue;

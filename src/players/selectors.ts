@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Db } from '../db.js';
 import { playerNameKey } from '../core/names.js';
 import type { Player } from './services.js';
@@ -14,9 +15,7 @@ export interface PlayerListed extends Player {
 
 /** The players page: everyone, and for each look-alike kept from before the rule, whom they look like. */
 export async function playerListWithLookAlikes({ db }: { db: Db }): Promise<PlayerListed[]> {
-  const rows = (await db('players').whereNull('merged_into_id').select('id', 'name', 'name_key').orderByRaw('lower(name), id')) as (Player & {
-    name_key: string | null;
-  })[];
+  const rows = await db('players').whereNull('merged_into_id').select('id', 'name', 'name_key').orderByRaw('lower(name), id');
   const byKey = new Map<string, Player>();
   for (const p of [...rows].sort((x, y) => x.id - y.id)) {
     const key = p.name_key ?? playerNameKey(p.name);
@@ -35,10 +34,15 @@ export interface MergeForm {
 
 /** The merge page of a player still in the league: how much would move, and where to. */
 export async function playerMergeFormGet({ db, id }: { db: Db; id: number }): Promise<MergeForm | undefined> {
-  const player = (await db('players').where({ id }).whereNull('merged_into_id').first('id', 'name')) as Player | undefined;
+  const player = await db('players').where({ id }).whereNull('merged_into_id').first('id', 'name');
   if (!player) return undefined;
-  const seat = (q: ReturnType<Db>) => q.where((w) => w.where('player_a_id', id).orWhere('player_b_id', id));
-  const count = async (table: 'hands' | 'games') => Number(((await seat(db(table)).whereNull('voided_at').count({ n: '*' })) as { n: number }[])[0]?.n);
+  const count = async (table: 'hands' | 'games') => {
+    const [row] = await db(table)
+      .where((w: Knex.QueryBuilder) => w.where('player_a_id', id).orWhere('player_b_id', id))
+      .whereNull('voided_at')
+      .count({ n: '*' });
+    return Number(row?.n);
+  };
   const [hands, games, all] = await Promise.all([count('hands'), count('games'), playerList({ db })]);
   return { player: { ...player, hands, games }, others: all.filter((p) => p.id !== id) };
 }

@@ -55,14 +55,14 @@ export async function playerCreate({
     return await writeTransaction(db, async (trx) => {
       if (idempotencyKey) {
         const earlier = await trx('players').where({ idempotency_key: idempotencyKey }).first('id', 'name');
-        if (earlier) return earlier as Player;
+        if (earlier) return earlier;
       }
       const existing = await playerByKey(trx, key);
       if (existing) throw nameTaken(existing);
-      const [row] = await trx('players')
+      const [player] = await trx('players')
         .insert({ name, name_key: key, created_by: actorId, idempotency_key: idempotencyKey ?? null })
         .returning(['id', 'name']);
-      const player = row as Player;
+      if (!player) throw new Error('The player was not stored');
       if (joining) await trx('players').where({ id: player.id }).update({ created_by: player.id });
       await activityRecord(trx, {
         actorId: joining ? player.id : actorId,
@@ -77,7 +77,7 @@ export async function playerCreate({
     if (pgErrorCode(err) === PG_UNIQUE_VIOLATION) {
       // A double submission racing its twin lands here too: answer as the first one did.
       const earlier = idempotencyKey ? await db('players').where({ idempotency_key: idempotencyKey }).first('id', 'name') : undefined;
-      if (earlier) return earlier as Player;
+      if (earlier) return earlier;
       const existing = await playerByKey(db, key);
       if (existing) throw nameTaken(existing);
     }
@@ -103,8 +103,8 @@ export async function playerRename({
       if (!before) throw new NotFoundError(`No player with id ${id}`);
       const existing = await playerByKey(trx, key, id);
       if (existing) throw nameTaken(existing);
-      const [row] = await trx('players').where({ id }).update({ name, name_key: key }).returning(['id', 'name']);
-      const player = row as Player;
+      const [player] = await trx('players').where({ id }).update({ name, name_key: key }).returning(['id', 'name']);
+      if (!player) throw new NotFoundError(`No player with id ${id}`);
       if (before.name !== player.name) {
         await activityRecord(trx, { actorId, action: 'player.renamed', summary: `renamed ${before.name} to ${player.name}`, link: `/players/${id}`, subject: { type: 'player', id } });
       }

@@ -1,9 +1,10 @@
-import type { Db } from '../db.js';
+import { rawRows, type Db } from '../db.js';
 import { ALL_TIME, periodCondition, type PlayerRead } from '../core/period.js';
 
 /** Each player's current rating (the start value for those who have not played). */
 export async function ratingListCurrent({ db, start }: { db: Db; start: number }): Promise<Map<number, number>> {
-  const { rows } = await db.raw(
+  const rows = await rawRows<{ id: number; rating: number }>(
+    db,
     `select p.id, coalesce(r.after, ?) as rating
      from players p
      left join lateral (
@@ -11,7 +12,7 @@ export async function ratingListCurrent({ db, start }: { db: Db; start: number }
      ) r on true`,
     [start],
   );
-  return new Map((rows as { id: number; rating: number }[]).map((r) => [r.id, r.rating]));
+  return new Map(rows.map((r) => [r.id, r.rating]));
 }
 
 export interface RatingPoint {
@@ -22,12 +23,12 @@ export interface RatingPoint {
 /** A player's rating at the end of each day they played in the period. */
 export async function ratingHistoryGet({ db, playerId, timeZone, period = ALL_TIME }: PlayerRead): Promise<RatingPoint[]> {
   const c = periodCondition(period, 'played_at', timeZone);
-  const { rows } = await db.raw(
+  return rawRows<RatingPoint>(
+    db,
     `select distinct on (day) to_char(played_at at time zone ?, 'YYYY-MM-DD') as day, after as rating
      from ratings
      where player_id = ? and ${c.sql}
      order by day, played_at desc, hand_id desc`,
     [timeZone, playerId, ...c.bindings],
   );
-  return rows as RatingPoint[];
 }

@@ -1,4 +1,5 @@
-import type { Db } from '../db.js';
+import type { Knex } from 'knex';
+import { rawRows, type Db } from '../db.js';
 import { eloReplay, type EloSettings } from '../scoring/elo.js';
 
 export const DEFAULT_ELO: EloSettings = { start: 1500, k: 32 };
@@ -18,22 +19,20 @@ const RATINGS_LOCK = 4_206_711;
  */
 export async function ratingsRecompute({ db, elo = DEFAULT_ELO, from }: { db: Db; elo?: EloSettings; from: HandPoint | null }): Promise<void> {
   await db.raw('select pg_advisory_xact_lock(?)', [RATINGS_LOCK]);
-  const after = (q: ReturnType<Db>, time: string, id: string) =>
-    from ? q.whereRaw(`(${time}, ${id}) >= (?, ?)`, [from.playedAt, from.handId]) : q;
+  // (whereRaw adds to the builder it is called on.)
+  const after = <Q extends Knex.QueryBuilder>(q: Q, time: string, id: string): Q => {
+    if (from) q.whereRaw(`(${time}, ${id}) >= (?, ?)`, [from.playedAt, from.handId]);
+    return q;
+  };
   await after(db('ratings'), 'played_at', 'hand_id').delete();
-  const { rows: latest } = await db.raw(
+  const latest = await rawRows<{ player_id: number; after: number }>(
+    db,
     'select distinct on (player_id) player_id, after from ratings order by player_id, played_at desc, hand_id desc',
   );
-  const current = new Map((latest as { player_id: number; after: number }[]).map((r) => [r.player_id, r.after]));
-  const hands = (await after(db('live_hands'), 'played_at', 'id')
+  const current = new Map(latest.map((r) => [r.player_id, r.after]));
+  const hands = await after(db('live_hands'), 'played_at', 'id')
     .orderBy([{ column: 'played_at' }, { column: 'id' }])
-    .select('id', 'player_a_id', 'player_b_id', 'winner_id', 'played_at')) as {
-    id: number;
-    player_a_id: number;
-    player_b_id: number;
-    winner_id: number | null;
-    played_at: Date;
-  }[];
+    .select('id', 'player_a_id', 'player_b_id', 'winner_id', 'played_at');
   const playedAt = new Map(hands.map((h) => [h.id, h.played_at]));
   const steps = eloReplay(
     elo,

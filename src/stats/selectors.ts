@@ -3,7 +3,7 @@
  * Everything is aggregated in SQL (window functions for streaks) over indexed columns;
  * no selector loads a whole history into JavaScript.
  */
-import type { Db } from '../db.js';
+import { rawRow, rawRows, type Db } from '../db.js';
 import { ALL_TIME, periodCondition, periodConditionNamed, type PairRead, type PlayerRead } from '../core/period.js';
 import type { Outcome } from '../scoring/rules.js';
 import { periodLabel } from '../core/period.js';
@@ -52,7 +52,11 @@ export async function playerStatsGet({ db, playerId, timeZone, period = ALL_TIME
   if (!player) return undefined;
   const p = periodConditionNamed(period, 'h.played_at', timeZone, 'hp');
   const g = periodConditionNamed(period, 'g.finished_at', timeZone, 'gp');
-  const { rows } = await db.raw(
+  const r = await rawRow<{
+    played: number; won: number; drawn: number; knock: number; gin: number; big_gin: number; undercut: number;
+    biggest: number | null; average_win: number | null; longest_streak: number; current_streak: number; games_played: number; games_won: number;
+  }>(
+    db,
     `
     with ${PLAYER_HANDS(p.sql)},
     streaks as (select count(*) as len from islands where won group by grp)
@@ -75,8 +79,8 @@ export async function playerStatsGet({ db, playerId, timeZone, period = ALL_TIME
     `,
     { player: playerId, ...p.bindings, ...g.bindings },
   );
-  const r = rows[0];
-  const { rows: form } = await db.raw(
+  const form = await rawRows<PlayerStats['form'][number]>(
+    db,
     `with ${PLAYER_HANDS(p.sql)}
      select case when won then 'W' when drawn then 'D' else 'L' end as result, ph.points, ph.outcome,
        o.name as opponent, ph.played_at as "playedAt"
@@ -117,7 +121,8 @@ export interface DayPoint {
 /** A player's points won, added up day by day (the days they played). */
 export async function playerPointsByDay({ db, playerId, timeZone, period = ALL_TIME }: PlayerRead): Promise<DayPoint[]> {
   const c = periodCondition(period, 'h.played_at', timeZone);
-  const { rows } = await db.raw(
+  return rawRows<DayPoint>(
+    db,
     `select day, sum(points) over (order by day) as value from (
        select to_char(h.played_at at time zone ?, 'YYYY-MM-DD') as day,
          coalesce(sum(h.points) filter (where h.winner_id = ?), 0) as points
@@ -127,7 +132,6 @@ export async function playerPointsByDay({ db, playerId, timeZone, period = ALL_T
      ) d order by day`,
     [timeZone, playerId, playerId, playerId, ...c.bindings],
   );
-  return rows as DayPoint[];
 }
 
 export interface HeadToHead {
@@ -157,8 +161,9 @@ export async function headToHeadGet({ db, a, b, timeZone, period = ALL_TIME }: P
   if (!pa || !pb || a === b) return undefined;
   const p = periodConditionNamed(period, 'h.played_at', timeZone, 'hp');
   const bindings = { a, b, tz: timeZone, ...p.bindings };
-  const [{ rows: totals }, { rows: months }, { rows: biggest }] = await Promise.all([
-    db.raw(
+  const [t, months, biggest] = await Promise.all([
+    rawRow<{ played: number; wins_a: number; wins_b: number; draws: number; points_a: number; points_b: number; streak_a: number; streak_b: number }>(
+      db,
       `with ${PAIR_HANDS(p.sql)},
        islands as (select winner_id, rn - row_number() over (partition by winner_id order by rn) as grp from pair),
        streaks as (select winner_id, count(*) as len from islands where winner_id is not null group by winner_id, grp)
@@ -173,7 +178,8 @@ export async function headToHeadGet({ db, a, b, timeZone, period = ALL_TIME }: P
        from pair`,
       bindings,
     ),
-    db.raw(
+    rawRows<HeadToHead['months'][number]>(
+      db,
       `with ${PAIR_HANDS(p.sql)}
        select to_char(played_at at time zone :tz, 'YYYY-MM') as month,
          count(*) filter (where winner_id = :a) as "winsA",
@@ -184,7 +190,8 @@ export async function headToHeadGet({ db, a, b, timeZone, period = ALL_TIME }: P
        from pair group by 1 order by 1 desc`,
       bindings,
     ),
-    db.raw(
+    rawRows<HeadToHead['biggest'][number]>(
+      db,
       `with ${PAIR_HANDS(p.sql)}
        select pair.points, w.name as winner, pair.outcome, pair.played_at as "playedAt"
        from pair join players w on w.id = pair.winner_id
@@ -192,7 +199,6 @@ export async function headToHeadGet({ db, a, b, timeZone, period = ALL_TIME }: P
       bindings,
     ),
   ]);
-  const t = totals[0];
   return {
     a: pa,
     b: pb,
@@ -209,7 +215,8 @@ export async function headToHeadGet({ db, a, b, timeZone, period = ALL_TIME }: P
 /** The running lead of a over b (points a minus points b), at the end of each day. */
 export async function headToHeadLeadByDay({ db, a, b, timeZone, period = ALL_TIME }: PairRead): Promise<DayPoint[]> {
   const p = periodConditionNamed(period, 'h.played_at', timeZone, 'hp');
-  const { rows } = await db.raw(
+  return rawRows<DayPoint>(
+    db,
     `with ${PAIR_HANDS(p.sql)}
      select day, sum(diff) over (order by day) as value from (
        select to_char(played_at at time zone :tz, 'YYYY-MM-DD') as day,
@@ -218,7 +225,6 @@ export async function headToHeadLeadByDay({ db, a, b, timeZone, period = ALL_TIM
      ) d order by day`,
     { a, b, tz: timeZone, ...p.bindings },
   );
-  return rows as DayPoint[];
 }
 
 export interface LeagueRecord {
@@ -229,16 +235,25 @@ export interface LeagueRecord {
   detail: string | null;
 }
 
+interface RecordRow {
+  id: number;
+  name: string;
+  value: number;
+  detail: string;
+}
+
 /** The league's records and who holds each (the earliest to set it, on a tie). */
 export async function recordsGet({ db, timeZone }: { db: Db; timeZone: string }): Promise<LeagueRecord[]> {
   const [biggest, gins, streak, day] = await Promise.all([
-    db.raw(
+    rawRows<RecordRow>(
+      db,
       `select p.id, p.name, h.points as value, to_char(h.played_at at time zone ?, 'YYYY-MM-DD') as detail
        from live_hands h join players p on p.id = h.winner_id
        order by h.points desc, h.played_at, h.id limit 1`,
       [timeZone],
     ),
-    db.raw(
+    rawRows<RecordRow>(
+      db,
       `select p.id, p.name, count(*) as value, to_char(h.played_at at time zone ?, 'YYYY-MM') as detail
        from live_hands h join players p on p.id = h.winner_id
        where h.outcome in ('gin', 'big_gin')
@@ -246,7 +261,8 @@ export async function recordsGet({ db, timeZone }: { db: Db; timeZone: string })
        order by value desc, detail, p.id limit 1`,
       [timeZone],
     ),
-    db.raw(
+    rawRows<RecordRow>(
+      db,
       `with part as (
          select x.player_id, coalesce(h.winner_id = x.player_id, false) as won, h.played_at,
            row_number() over (partition by x.player_id order by h.played_at, h.id) as rn
@@ -262,7 +278,8 @@ export async function recordsGet({ db, timeZone }: { db: Db; timeZone: string })
        order by value desc, max(i.played_at), p.id limit 1`,
       [timeZone],
     ),
-    db.raw(
+    rawRows<RecordRow>(
+      db,
       `select p.id, p.name, count(*) as value, to_char(h.played_at at time zone ?, 'YYYY-MM-DD') as detail
        from live_hands h cross join lateral (values (h.player_a_id), (h.player_b_id)) as x(player_id)
        join players p on p.id = x.player_id
@@ -271,8 +288,8 @@ export async function recordsGet({ db, timeZone }: { db: Db; timeZone: string })
       [timeZone],
     ),
   ]);
-  const record = (title: string, result: { rows: { id: number; name: string; value: number; detail: string }[] }): LeagueRecord => {
-    const row = result.rows[0];
+  const record = (title: string, rows: RecordRow[]): LeagueRecord => {
+    const row = rows[0];
     return { title, holder: row?.name ?? null, holderId: row?.id ?? null, value: row?.value ?? null, detail: row?.detail ?? null };
   };
   return [

@@ -8,7 +8,7 @@
  * written. Anything the database still refuses rolls the whole restore back, also a 422.
  */
 import { z } from 'zod';
-import type { Db } from '../db.js';
+import { pgErrorCode, rawRows, type Db } from '../db.js';
 import { ApplicationError } from '../core/errors.js';
 import { safeLink } from '../activity/selectors.js';
 import { playerNameCheck } from '../core/names.js';
@@ -17,8 +17,13 @@ import type { EloSettings } from '../scoring/elo.js';
 import { OUTCOMES } from '../scoring/rules.js';
 import { BACKUP_FORMAT, BACKUP_OPTIONAL_TABLES, BACKUP_TABLES } from './selectors.js';
 
+/** A row of the file: any columns, each checked against the database's description of its table. */
 type Row = Record<string, unknown>;
 type Table = (typeof BACKUP_TABLES)[number];
+
+const isTable = (name: string): name is Table => BACKUP_TABLES.some((t) => t === name);
+const isRow = (value: unknown): value is Row => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isWhole = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
 
 interface Column {
   name: string;
@@ -38,17 +43,21 @@ function visible(value: string): string {
 const headerSchema = z.object({
   format: z.literal(BACKUP_FORMAT, { error: 'That is not a backup of this app.' }),
   version: z.literal(1, { error: 'That backup is of a version this app cannot read.' }),
-});
+}).loose();
+
+/** What PostgreSQL says when it refuses a row. */
+const refusedSchema = z.object({ constraint: z.string().optional(), detail: z.string().optional(), message: z.string().optional() });
 
 async function describeTables(db: Db): Promise<{ columns: Map<Table, Map<string, Column>>; references: { table: Table; column: string; target: Table }[] }> {
-  const { rows: cols } = await db.raw(
+  const cols = await rawRows<{ table_name: string; column_name: string; data_type: string; is_nullable: string; column_default: string | null; character_maximum_length: number | null }>(
+    db,
     `select table_name, column_name, data_type, is_nullable, column_default, character_maximum_length
      from information_schema.columns where table_schema = current_schema() and table_name = any(?)`,
     [[...BACKUP_TABLES]],
   );
   const columns = new Map<Table, Map<string, Column>>(BACKUP_TABLES.map((t) => [t, new Map()]));
-  for (const c of cols as { table_name: Table; column_name: string; data_type: string; is_nullable: string; column_default: string | null; character_maximum_length: number | null }[]) {
-    columns.get(c.table_name)?.set(c.column_name, {
+  for (const c of cols) {
+    if (isTable(c.table_name)) columns.get(c.table_name)?.set(c.column_name, {
       name: c.column_name,
       type: c.data_type,
       nullable: c.is_nullable === 'YES',
@@ -56,13 +65,14 @@ async function describeTables(db: Db): Promise<{ columns: Map<Table, Map<string,
       maxLength: c.character_maximum_length,
     });
   }
-  const { rows: fks } = await db.raw(
+  const fks = await rawRows<{ table: string; column: string; target: string }>(
+    db,
     `select c.conrelid::regclass::text as "table", a.attname as "column", c.confrelid::regclass::text as target
      from pg_constraint c join pg_attribute a on a.attrelid = c.conrelid and a.attnum = c.conkey[1]
      where c.contype = 'f' and c.connamespace = current_schema()::regnamespace and c.conrelid::regclass::text = any(?)`,
     [[...BACKUP_TABLES]],
   );
-  const references = (fks as { table: Table; column: string; target: Table }[]).filter((f) => (BACKUP_TABLES as readonly string[]).includes(f.target));
+  const references = fks.flatMap(({ table, column, target }) => (isTable(table) && isTable(target) ? [{ table, column, target }] : []));
   return { columns, references };
 }
 
@@ -76,7 +86,7 @@ function valueProblem(value: unknown, col: Column): string | null {
     case 'integer':
     case 'bigint':
     case 'smallint':
-      return Number.isInteger(value) && Math.abs(value as number) <= INT4 ? null : `is ${JSON.stringify(value)}, not a whole number`;
+      return isWhole(value) && Math.abs(value) <= INT4 ? null : `is ${JSON.stringify(value)}, not a whole number`;
     case 'double precision':
     case 'real':
     case 'numeric':
@@ -100,24 +110,24 @@ function valueProblem(value: unknown, col: Column): string | null {
 /** Every problem of the backup, in the order of the file; an empty list for a good one. */
 export async function backupProblems(db: Db, json: unknown): Promise<{ problems: string[]; tables: Record<Table, Row[]> }> {
   const problems: string[] = [];
-  const tables = Object.fromEntries(BACKUP_TABLES.map((t) => [t, [] as Row[]])) as Record<Table, Row[]>;
+  const tables: Record<Table, Row[]> = { players: [], games: [], hands: [], activity: [], imports: [], merges: [] };
   const header = headerSchema.safeParse(json);
   if (!header.success) {
     throw new ApplicationError(`That file is not a backup this app can restore: ${header.error.issues[0]?.message ?? 'unknown format'}`);
   }
-  const file = json as Record<string, unknown>;
+  const file = header.data;
   for (const t of BACKUP_TABLES) {
     const rows = file[t];
-    if (rows === undefined && (BACKUP_OPTIONAL_TABLES as readonly string[]).includes(t)) continue;
+    if (rows === undefined && BACKUP_OPTIONAL_TABLES.some((o) => o === t)) continue;
     if (!Array.isArray(rows)) {
       problems.push(`"${t}" is not a list of rows`);
       continue;
     }
-    if (rows.some((r) => typeof r !== 'object' || r === null || Array.isArray(r))) {
+    if (!rows.every(isRow)) {
       problems.push(`"${t}" holds something that is not a row`);
       continue;
     }
-    tables[t] = rows as Row[];
+    tables[t] = rows;
   }
   const known = Object.keys(file).filter((k) => !['format', 'version', 'exportedAt', ...BACKUP_TABLES].includes(k));
   if (known.length) problems.push(`unknown part${known.length > 1 ? 's' : ''} ${known.map((k) => `"${k}"`).join(', ')}`);
@@ -126,14 +136,15 @@ export async function backupProblems(db: Db, json: unknown): Promise<{ problems:
   const { columns, references } = await describeTables(db);
   const ids = new Map<Table, Set<number>>();
   for (const t of BACKUP_TABLES) {
-    const cols = columns.get(t) as Map<string, Column>;
+    const cols = columns.get(t) ?? new Map<string, Column>();
     const seen = new Set<number>();
     tables[t].forEach((row, i) => {
-      const where = `${t}[${i}]${Number.isInteger(row.id) ? ` (id ${row.id as number})` : ''}`;
+      const id = row.id;
+      const where = `${t}[${i}]${isWhole(id) ? ` (id ${id})` : ''}`;
       for (const key of Object.keys(row)) if (!cols.has(key)) problems.push(`${where}: unknown column "${key}"`);
-      if (!Number.isInteger(row.id) || (row.id as number) < 1 || (row.id as number) > INT4) problems.push(`${where}: id is ${JSON.stringify(row.id)}, not a positive whole number`);
-      else if (seen.has(row.id as number)) problems.push(`${where}: id ${row.id as number} appears twice`);
-      else seen.add(row.id as number);
+      if (!isWhole(id) || id < 1 || id > INT4) problems.push(`${where}: id is ${JSON.stringify(id)}, not a positive whole number`);
+      else if (seen.has(id)) problems.push(`${where}: id ${id} appears twice`);
+      else seen.add(id);
       for (const col of cols.values()) {
         if (col.name === 'id' || !(col.name in row || (!col.nullable && !col.hasDefault))) continue;
         const problem = valueProblem(row[col.name], col);
@@ -143,10 +154,10 @@ export async function backupProblems(db: Db, json: unknown): Promise<{ problems:
     ids.set(t, seen);
   }
   for (const ref of references) {
-    const targets = ids.get(ref.target) as Set<number>;
+    const targets = ids.get(ref.target) ?? new Set<number>();
     tables[ref.table].forEach((row, i) => {
       const v = row[ref.column];
-      if (Number.isInteger(v) && !targets.has(v as number)) problems.push(`${ref.table}[${i}] (id ${String(row.id)}): ${ref.column} ${v as number} is not a row of ${ref.target} in the file`);
+      if (isWhole(v) && !targets.has(v)) problems.push(`${ref.table}[${i}] (id ${String(row.id)}): ${ref.column} ${v} is not a row of ${ref.target} in the file`);
     });
   }
   tables.players.forEach((p, i) => {
@@ -157,7 +168,7 @@ export async function backupProblems(db: Db, json: unknown): Promise<{ problems:
   tables.hands.forEach((h, i) => {
     const where = `hands[${i}] (id ${String(h.id)})`;
     if (h.player_a_id === h.player_b_id) problems.push(`${where}: a player cannot play themselves`);
-    if (!(OUTCOMES as readonly unknown[]).includes(h.outcome)) problems.push(`${where}: outcome ${JSON.stringify(h.outcome)} is not one of ${OUTCOMES.join(', ')}`);
+    if (!OUTCOMES.some((o) => o === h.outcome)) problems.push(`${where}: outcome ${JSON.stringify(h.outcome)} is not one of ${OUTCOMES.join(', ')}`);
     else if (h.outcome === 'draw' ? h.winner_id !== null && h.winner_id !== undefined : h.winner_id !== h.player_a_id && h.winner_id !== h.player_b_id) {
       problems.push(`${where}: the winner is not one of the players`);
     }
@@ -188,14 +199,16 @@ export async function leagueRestore({ db, json, elo }: { db: Db; json: unknown; 
   const { references } = await describeTables(db);
   try {
     return await db.transaction(async (trx) => {
-      const [{ n }] = (await trx('players').count({ n: '*' })) as [{ n: number }];
-      if (Number(n) > 0) throw new ApplicationError('A backup can only be restored into an empty league; this one has players.');
+      const [count] = await trx('players').count({ n: '*' });
+      if (Number(count?.n) > 0) throw new ApplicationError('A backup can only be restored into an empty league; this one has players.');
       const taken = new Set<string>();
       const players = [...tables.players]
-        .sort((a, b) => (a.id as number) - (b.id as number))
+        .sort((a, b) => Number(a.id) - Number(b.id))
         .map((p) => {
-          const check = playerNameCheck(p.name as string);
-          const { name, key } = check.ok ? check : { name: p.name as string, key: '' };
+          // Checked above: a name is text.
+          const stored = typeof p.name === 'string' ? p.name : '';
+          const check = playerNameCheck(stored);
+          const { name, key } = check.ok ? check : { name: stored, key: '' };
           const free = !taken.has(key);
           if (free) taken.add(key);
           return { ...p, name, name_key: free ? key : null };
@@ -212,11 +225,12 @@ export async function leagueRestore({ db, json, elo }: { db: Db; json: unknown; 
             copy[col] = null;
           }
           if (Object.keys(deferred).length) later.push({ id: row.id, ...deferred });
-          if (table === 'activity') copy.link = safeLink((copy.link as string | null | undefined) ?? null);
+          if (table === 'activity') copy.link = safeLink(typeof copy.link === 'string' ? copy.link : null);
           return copy;
         });
-        for (let i = 0; i < insertRows.length; i += 500) await trx(table).insert(insertRows.slice(i, i + 500));
-        for (const { id, ...cols } of later) await trx(table).where({ id }).update(cols);
+        // The file's rows, as checked against the catalogue: Knex is told they are rows of no declared shape.
+        for (let i = 0; i < insertRows.length; i += 500) await trx<Row>(table).insert(insertRows.slice(i, i + 500));
+        for (const { id, ...cols } of later) await trx<Row>(table).where({ id }).update(cols);
       }
       for (const table of BACKUP_TABLES) {
         await trx.raw(`select setval(pg_get_serial_sequence(?, 'id'), coalesce((select max(id) from ${table}), 0) + 1, false)`, [table]);
@@ -226,10 +240,11 @@ export async function leagueRestore({ db, json, elo }: { db: Db; json: unknown; 
     });
   } catch (err) {
     // A rule only the database knows (a check or a unique index): nothing was kept.
-    const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+    const code = pgErrorCode(err) ?? '';
     if (/^2[23]/.test(code)) {
-      const detail = (err as { constraint?: string; detail?: string; message?: string }).detail ?? (err as { message?: string }).message ?? '';
-      throw refusal([`the database refused it (${(err as { constraint?: string }).constraint ?? code}): ${detail.replace(/^insert into .*? - /, '')}`]);
+      const refused = refusedSchema.safeParse(err);
+      const { constraint, detail, message } = refused.success ? refused.data : {};
+      throw refusal([`the database refused it (${constraint ?? code}): ${(detail ?? message ?? '').replace(/^insert into .*? - /, '')}`]);
     }
     throw err;
   }

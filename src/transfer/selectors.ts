@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Db } from '../db.js';
+import type { ActivityRow, GameRow, HandRow, ImportRecordRow, MergeRow, PlayerRow } from '../core/tables.js';
 import { playerNameKey } from '../core/names.js';
 import { csvSafeRows, handContentKey, HANDS_CSV_COLUMNS, importPlan, rowContentKey, type ImportPlan, type ImportRow, type RepeatChoice } from './csv.js';
 
@@ -57,12 +58,12 @@ export async function gamesCsvGet({ db, timeZone }: { db: Db; timeZone: string }
  * minutes (inclusive): what an import compares its rows with.
  */
 export async function handContentCounts({ db, timeZone, from, to }: { db: Db; timeZone: string; from: string; to: string }): Promise<Map<string, number>> {
-  const rows = (await db('live_hands as h')
+  const rows = await db('live_hands as h')
     .join('players as a', 'a.id', 'h.player_a_id')
     .join('players as b', 'b.id', 'h.player_b_id')
     .leftJoin('players as w', 'w.id', 'h.winner_id')
     .whereRaw(`h.played_at >= (cast(? as timestamp) at time zone ?) and h.played_at < (cast(? as timestamp) + interval '1 minute') at time zone ?`, [from, timeZone, to, timeZone])
-    .select(
+    .select<{ minute: string; a_name: string; a_key: string | null; b_name: string; b_key: string | null; w_name: string | null; w_key: string | null; outcome: string; deadwood: number | null }[]>(
       db.raw(`to_char(h.played_at at time zone ?, 'YYYY-MM-DD HH24:MI') as minute`, [timeZone]),
       'a.name as a_name',
       'a.name_key as a_key',
@@ -72,7 +73,7 @@ export async function handContentCounts({ db, timeZone, from, to }: { db: Db; ti
       'w.name_key as w_key',
       'h.outcome',
       'h.deadwood',
-    )) as { minute: string; a_name: string; a_key: string | null; b_name: string; b_key: string | null; w_name: string | null; w_key: string | null; outcome: string; deadwood: number | null }[];
+    );
   const counts = new Map<string, number>();
   for (const r of rows) {
     const key = handContentKey({
@@ -98,19 +99,23 @@ export interface ImportPreview extends ImportPlan {
 /** What importing these rows (all free of errors) would do to the league as it is now. */
 export async function handsImportPreview({ db, rows, timeZone, choice }: { db: Db; rows: ImportRow[]; timeZone: string; choice: RepeatChoice | null }): Promise<ImportPreview> {
   const times = rows.map((r) => (r.localTime ?? '').slice(0, 16)).sort();
-  const counts = rows.length ? await handContentCounts({ db, timeZone, from: times[0] as string, to: times[times.length - 1] as string }) : new Map<string, number>();
+  const [from, to] = [times[0], times.at(-1)];
+  const counts = from !== undefined && to !== undefined ? await handContentCounts({ db, timeZone, from, to }) : new Map<string, number>();
   const plan = importPlan(rows.map(rowContentKey), counts, choice);
   const named = new Map<string, string>();
   for (const r of rows) {
     if (r.playerAKey) named.set(r.playerAKey, named.get(r.playerAKey) ?? r.playerA);
     if (r.playerBKey) named.set(r.playerBKey, named.get(r.playerBKey) ?? r.playerB);
   }
-  const existing = (await db('players').whereIn('name_key', [...named.keys()]).select('name', 'name_key')) as { name: string; name_key: string }[];
+  const existing = await db('players').whereIn('name_key', [...named.keys()]).select('name', 'name_key');
   const stored = new Map(existing.map((p) => [p.name_key, p.name]));
   return {
     ...plan,
     playersToAdd: [...named].filter(([key]) => !stored.has(key)).map(([, name]) => name),
-    playersMatched: [...named].filter(([key, name]) => stored.has(key) && stored.get(key) !== name).map(([key, name]) => [name, stored.get(key) as string]),
+    playersMatched: [...named].flatMap(([key, name]): [string, string][] => {
+      const as = stored.get(key);
+      return as !== undefined && as !== name ? [[name, as]] : [];
+    }),
   };
 }
 
@@ -123,16 +128,24 @@ export interface LeagueBackup {
   format: typeof BACKUP_FORMAT;
   version: 1;
   exportedAt: string;
-  players: Record<string, unknown>[];
-  games: Record<string, unknown>[];
-  hands: Record<string, unknown>[];
-  activity: Record<string, unknown>[];
-  imports: Record<string, unknown>[];
-  merges: Record<string, unknown>[];
+  players: PlayerRow[];
+  games: GameRow[];
+  hands: HandRow[];
+  activity: ActivityRow[];
+  imports: ImportRecordRow[];
+  merges: MergeRow[];
 }
 
 /** Every row of the league, voided ones and the history included: a restore loses nothing. */
 export async function leagueBackupGet({ db }: { db: Db }): Promise<LeagueBackup> {
-  const [players, games, hands, activity, imports, merges] = await Promise.all(BACKUP_TABLES.map((t) => db(t).orderBy('id').select('*')));
-  return { format: BACKUP_FORMAT, version: 1, exportedAt: new Date().toISOString(), players, games, hands, activity, imports, merges } as LeagueBackup;
+  // (The tables of BACKUP_TABLES, each read whole.)
+  const [players, games, hands, activity, imports, merges] = await Promise.all([
+    db('players').orderBy('id').select('*'),
+    db('games').orderBy('id').select('*'),
+    db('hands').orderBy('id').select('*'),
+    db('activity').orderBy('id').select('*'),
+    db('imports').orderBy('id').select('*'),
+    db('merges').orderBy('id').select('*'),
+  ]);
+  return { format: BACKUP_FORMAT, version: 1, exportedAt: new Date().toISOString(), players, games, hands, activity, imports, merges };
 }

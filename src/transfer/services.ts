@@ -1,4 +1,5 @@
 import type { Db } from '../db.js';
+import { handRulesColumns } from '../core/tables.js';
 import { ApplicationError, NotFoundError } from '../core/errors.js';
 import { activityRecord } from '../activity/services.js';
 import { earliest, ratingsRecompute } from '../ratings/services.js';
@@ -13,6 +14,13 @@ export interface ImportResult {
   alreadyThere: number;
   repeatsSkipped: number;
   playersAdded: string[];
+}
+
+/** A row that passed the file's checks: it has a time, an outcome and points. */
+function checked(row: ImportRow) {
+  const { localTime, outcome, points } = row;
+  if (localTime === null || outcome === null || points === null) throw new Error(`Line ${row.line} was imported unchecked`);
+  return { ...row, localTime, outcome, points };
 }
 
 // Two imports at once would each see the other's hands as absent: one at a time.
@@ -53,22 +61,32 @@ export async function handsImport({
         fields: { repeats: 'Choose what to do with the repeated rows.' },
       });
     }
-    const adding = preview.toAdd.map((i) => rows[i] as ImportRow);
+    const adding = preview.toAdd.flatMap((i) => {
+      const row = rows[i];
+      return row ? [checked(row)] : [];
+    });
     const result = { alreadyThere: preview.already, repeatsSkipped: preview.statuses.filter((st) => st.kind === 'repeat' && st.skipped).length };
     if (adding.length === 0) return { importId: null, imported: 0, playersAdded: [], ...result };
 
     const wanted = new Map<string, string>();
     for (const r of adding) for (const [key, name] of [[r.playerAKey, r.playerA], [r.playerBKey, r.playerB]] as const) if (key && !wanted.has(key)) wanted.set(key, name);
     const existing = await trx('players').whereIn('name_key', [...wanted.keys()]).select('id', 'name_key');
-    const ids = new Map<string, number>(existing.map((p) => [p.name_key as string, p.id as number]));
+    const ids = new Map<string, number>();
+    for (const p of existing) if (p.name_key !== null) ids.set(p.name_key, p.id);
     const missing = [...wanted].filter(([key]) => !ids.has(key));
     if (missing.length) {
       const added = await trx('players').insert(missing.map(([key, name]) => ({ name, name_key: key, created_by: actorId }))).returning(['id', 'name_key']);
-      for (const p of added) ids.set(p.name_key as string, p.id as number);
+      for (const p of added) if (p.name_key !== null) ids.set(p.name_key, p.id);
     }
     const [imp] = await trx('imports').insert({ created_by: actorId, hands: adding.length }).returning('id');
-    const importId = (imp as { id: number }).id;
-    const id = (key: string | null) => ids.get(key ?? '') as number;
+    if (!imp) throw new Error('The import was not stored');
+    const importId = imp.id;
+    const id = (key: string | null): number => {
+      const found = ids.get(key ?? '');
+      // Every name of the rows was found or added just above.
+      if (found === undefined) throw new Error(`No player for the key ${key}`);
+      return found;
+    };
     const inserted: { id: number; played_at: Date }[] = [];
     for (let i = 0; i < adding.length; i += 500) {
       const chunk = adding.slice(i, i + 500).map((r) => ({
@@ -79,10 +97,7 @@ export async function handsImport({
         outcome: r.outcome,
         deadwood: r.outcome === 'draw' ? null : r.deadwood,
         points: r.points,
-        gin_bonus: rules.ginBonus,
-        big_gin_bonus: rules.bigGinBonus,
-        undercut_bonus: rules.undercutBonus,
-        line_bonus: rules.lineBonus,
+        ...handRulesColumns(rules),
         idempotency_key: `import:${importId}:${r.line}`,
         import_id: importId,
         created_by: actorId,
@@ -111,11 +126,11 @@ export async function handsImportUndo({ db, importId, actorId = null, elo }: { d
     const imp = await trx('imports').where({ id: importId }).forUpdate().first();
     if (!imp) throw new NotFoundError(`No import ${importId}`);
     if (imp.undone_at !== null) throw new ApplicationError('That import was already undone.');
-    const voided = (await trx('hands')
+    const voided = await trx('hands')
       .where({ import_id: importId })
       .whereNull('voided_at')
       .update({ voided_at: trx.fn.now(), voided_by: actorId })
-      .returning(['id', 'played_at'])) as { id: number; played_at: Date }[];
+      .returning(['id', 'played_at']);
     await trx('imports').where({ id: importId }).update({ undone_at: trx.fn.now(), undone_by: actorId });
     const from = earliest(voided);
     if (from) await ratingsRecompute({ db: trx, elo, from });

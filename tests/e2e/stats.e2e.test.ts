@@ -17,14 +17,14 @@ describe.runIf(run)('the stories on a phone', () => {
       const [alice, bob] = await t.db('players').orderBy('id');
       const { page, problems } = await phonePage(b.browser, { colorScheme: scheme });
 
-      await page.goto(`${b.url}/players/${alice.id}`);
+      await page.goto(`${b.url}/players/${alice!.id}`);
       await expect.poll(() => page.locator('svg.chart').count()).toBe(2);
       expect(await page.locator('svg.chart polyline').first().getAttribute('points')).toMatch(/^\d+(\.\d)?,\d+/);
       expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
       await screenshot(page, `player-page-${scheme}`);
 
       await page.getByRole('link', { name: 'v Bob' }).click();
-      await page.waitForURL(`${b.url}/head-to-head/${alice.id}/${bob.id}`);
+      await page.waitForURL(`${b.url}/head-to-head/${alice!.id}/${bob!.id}`);
       await expect.poll(() => page.locator('svg.chart').count()).toBe(1);
       expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
       await screenshot(page, `head-to-head-${scheme}`);

@@ -12,13 +12,13 @@ describe('page data memoised by the league version', () => {
     const bob = await makePlayer(t.db, 'Bob');
     const one = createTestApp(t.db);
     const two = createTestApp(t.db);
-    const before = (await t.db('league_version').first()).version;
+    const before = (await t.db('league_version').first())!.version;
     expect((await request(one).get('/')).text).toContain('No hands yet');
     expect((await request(two).get(`/players/${alice.id}`)).text).toContain('Alice has no hands');
 
     // A write that goes around both apps' caches entirely.
     await makeHand(t.db, { playerAId: alice.id, playerBId: bob.id, outcome: 'gin', winner: 'a', deadwood: 3 });
-    expect(Number((await t.db('league_version').first()).version)).toBeGreaterThan(Number(before));
+    expect(Number((await t.db('league_version').first())!.version)).toBeGreaterThan(Number(before));
     expect((await request(one).get('/')).text).toContain('<strong>Alice</strong> +28');
     expect((await request(two).get(`/players/${alice.id}`)).text).toMatch(/hands-won">1 \/ 1</);
 

@@ -161,21 +161,21 @@ describe('the scorepad', () => {
     await postHand(c, id, { outcome: 'knock', winner: 'a', deadwood: '9' });
     await postHand(c, id, { outcome: 'knock', winner: 'b', deadwood: '4' });
     const [first, second] = await t.db('hands').whereNull('voided_at').orderBy('hand_number');
-    const edit = await c.agent.get(`/games/${id}/hands/${first.id}/edit`).expect(200);
+    const edit = await c.agent.get(`/games/${id}/hands/${first!.id}/edit`).expect(200);
     expect(edit.text).toContain('Correct hand 1');
     expect(edit.text).toContain('value="9"');
     const csrf = hiddenValue(edit.text, '_csrf');
-    const bad = await c.agent.post(`/games/${id}/hands/${first.id}`).type('form').send({ _csrf: csrf, token: hiddenValue(edit.text, 'token'), outcome: 'gin', winner: 'a', deadwoodA: '3', deadwoodB: '20' }).expect(422);
+    const bad = await c.agent.post(`/games/${id}/hands/${first!.id}`).type('form').send({ _csrf: csrf, token: hiddenValue(edit.text, 'token'), outcome: 'gin', winner: 'a', deadwoodA: '3', deadwoodB: '20' }).expect(422);
     expect(bad.text).toMatch(/Gin means the winner has no deadwood/);
-    await c.agent.post(`/games/${id}/hands/${first.id}`).type('form').send({ _csrf: csrf, token: hiddenValue(edit.text, 'token'), outcome: 'gin', winner: 'a', deadwood: '20' }).expect(303);
+    await c.agent.post(`/games/${id}/hands/${first!.id}`).type('form').send({ _csrf: csrf, token: hiddenValue(edit.text, 'token'), outcome: 'gin', winner: 'a', deadwood: '20' }).expect(303);
     let page = await c.agent.get(`/games/${id}`);
     expect(page.text).toContain('Hand corrected');
     expect(page.text).toContain('Gin: 25 + 20 = 45');
-    await c.agent.post(`/games/${id}/hands/${second.id}/delete`).type('form').send({ _csrf: csrf }).expect(303);
+    await c.agent.post(`/games/${id}/hands/${second!.id}/delete`).type('form').send({ _csrf: csrf }).expect(303);
     page = await c.agent.get(`/games/${id}`);
     expect(page.text).toContain('Hand deleted');
     expect(await handCount()).toBe(1);
-    await c.agent.get(`/games/${id}/hands/${second.id}/edit`).expect(404);
+    await c.agent.get(`/games/${id}/hands/${second!.id}/edit`).expect(404);
     await c.agent.post(`/games/${id}/hands/424242/delete`).type('form').send({ _csrf: csrf }).expect(404);
   });
 
@@ -226,7 +226,7 @@ describe('the scorepad', () => {
     const rules = { _csrf: csrf, ginBonus: '20', bigGinBonus: '', undercutBonus: '10', lineBonus: '20', gameBonus: '100', target: '150', knockLimit: '10', [field]: value };
     const res = await c.agent.post(`/games/${id}/rules`).type('form').send(rules).expect(422);
     expect(res.text).toMatch(new RegExp(`id="field-${field}-error">${message.source}`));
-    expect((await t.db('games').where({ id }).first()).target).toBe(100);
+    expect((await t.db('games').where({ id }).first())!.target).toBe(100);
   });
 
   it('answers 403 to a hand without a CSRF token', async () => {

@@ -114,6 +114,6 @@ describe('players pages', () => {
     const res = await client(createTestApp(t.db)).agent.get('/players').expect(200);
     expect(res.text).toMatch(new RegExp(`Look-alike</span> This name looks the same as <a href="/players/${bob.id}">Bob</a>`));
     expect(res.text.match(/Look-alike<\/span>/g)).toHaveLength(1);
-    expect(legacy.id).toBeGreaterThan(bob.id);
+    expect(legacy!.id).toBeGreaterThan(bob.id);
   });
 });

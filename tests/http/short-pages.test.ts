@@ -64,8 +64,8 @@ describe('abandoning a game in one tap', () => {
     const res = await c.agent.post(`/games/${gameId}/abandon?back=/`).type('form').send({ _csrf: csrf }).expect(303);
     expect(res.headers.location).toBe('/');
     const row = await t.db('games').where({ id: gameId }).first();
-    expect(row.abandoned_at).toBeInstanceOf(Date);
-    expect(row.abandoned_by).toBe(alice.id);
+    expect(row!.abandoned_at).toBeInstanceOf(Date);
+    expect(row!.abandoned_by).toBe(alice.id);
     expect(await t.db('activity').where({ action: 'game.abandoned', subject_id: gameId, actor_id: alice.id })).toHaveLength(1);
 
     const home = await c.agent.get('/').expect(200);
@@ -79,7 +79,7 @@ describe('abandoning a game in one tap', () => {
     expect(page.text).not.toContain('Save hand');
 
     await c.agent.post(undo![1]!).type('form').send({ _csrf: undo![2] }).expect(303).expect('location', '/');
-    expect(await t.db('games').where({ id: gameId }).first()).toMatchObject({ abandoned_at: null, abandoned_by: null });
+    expect(await t.db('games').where({ id: gameId }).first())!.toMatchObject({ abandoned_at: null, abandoned_by: null });
     expect(continueLinks((await c.agent.get('/').expect(200)).text).sort()).toEqual([...ids].sort());
     expect(await t.db('activity').where({ action: 'game.resumed', subject_id: gameId, actor_id: alice.id })).toHaveLength(1);
   });
@@ -93,7 +93,7 @@ describe('abandoning a game in one tap', () => {
     expect(log.text).toContain(`abandoned game ${ids[0]}, alice v BOB`);
     expect(log.text).toContain(`action="/games/${ids[0]}/resume?back=/activity"`);
     await c.agent.post(`/games/${ids[0]}/resume?back=/activity`).type('form').send({ _csrf: hiddenValue(log.text, '_csrf') }).expect(303).expect('location', '/activity');
-    expect((await t.db('games').where({ id: ids[0] }).first()).abandoned_at).toBeNull();
+    expect((await t.db('games').where({ id: ids[0] }).first())!.abandoned_at).toBeNull();
     expect((await c.agent.get('/activity')).text).not.toContain('resume?back=/activity');
   });
 
@@ -109,7 +109,7 @@ describe('abandoning a game in one tap', () => {
     const csrf = await signIn(c, alice.id);
     await c.agent.post(`/games/${ids[0]}/abandon`).type('form').send({ _csrf: csrf }).expect(303).expect('location', '/games');
     expect((await c.agent.get('/games')).text).toContain('This game is finished: there is nothing to abandon.');
-    expect((await t.db('games').where({ id: ids[0] }).first()).abandoned_at).toBeNull();
+    expect((await t.db('games').where({ id: ids[0] }).first())!.abandoned_at).toBeNull();
     expect(await t.db('activity').where({ action: 'game.abandoned' })).toEqual([]);
   });
 });
@@ -127,7 +127,7 @@ describe('the players page', () => {
     expect(bad.text.match(/<details class="rename" open>/g)).toHaveLength(1);
     expect(bad.text).toMatch(new RegExp(`<details class="rename" open>[\\s\\S]*?action="/players/${bob.id}/rename"`));
     expect(bad.text).toContain('value="ALICE"');
-    expect((await t.db('players').where({ id: bob.id }).first()).name).toBe('BOB');
+    expect((await t.db('players').where({ id: bob.id }).first())!.name).toBe('BOB');
   });
 });
 
@@ -155,7 +155,7 @@ describe("Oklahoma's rules form", () => {
     expect(page.text).toContain('the upcard sets it');
     const values = { ginBonus: '20', bigGinBonus: '', undercutBonus: '20', lineBonus: '20', gameBonus: '100', target: '200' };
     await c.agent.post(`/games/${id}/rules`).type('form').send({ _csrf: hiddenValue(page.text, '_csrf'), ...values }).expect(303);
-    expect(await t.db('games').where({ id }).first()).toMatchObject({ target: 200, gin_bonus: 20, knock_limit: 10, oklahoma: true });
+    expect(await t.db('games').where({ id }).first())!.toMatchObject({ target: 200, gin_bonus: 20, knock_limit: 10, oklahoma: true });
   });
 
   it('still asks for the knock limit under other rules', async () => {
@@ -166,6 +166,6 @@ describe("Oklahoma's rules form", () => {
     const values = { ginBonus: '20', bigGinBonus: '', undercutBonus: '20', lineBonus: '20', gameBonus: '100', target: '200' };
     const res = await c.agent.post(`/games/${ids[0]}/rules`).type('form').send({ _csrf: hiddenValue(page.text, '_csrf'), ...values }).expect(422);
     expect(res.text).toContain('Knock limit: a whole number from 0 to 10.');
-    expect((await t.db('games').where({ id: ids[0] }).first()).target).toBe(100);
+    expect((await t.db('games').where({ id: ids[0] }).first())!.target).toBe(100);
   });
 });

@@ -127,7 +127,7 @@ describe('backup and restore', () => {
   async function pages(app: ReturnType<typeof createTestApp>, gameId: number) {
     const [alice, bob] = await t.db('players').orderBy('id');
     const out: Record<string, string> = {};
-    for (const path of ['/', '/?order=rating', `/players/${alice.id}`, `/head-to-head/${alice.id}/${bob.id}`, '/records', `/games/${gameId}`, '/activity']) {
+    for (const path of ['/', '/?order=rating', `/players/${alice!.id}`, `/head-to-head/${alice!.id}/${bob!.id}`, '/records', `/games/${gameId}`, '/activity']) {
       const res = await request(app).get(path).expect(200);
       out[path] = res.text.replace(/name="(_csrf|token)" value="[^"]*"/g, '').replace(/chart-\d+/g, 'chart');
     }
@@ -137,10 +137,10 @@ describe('backup and restore', () => {
   it('restores into an empty league and reproduces the same pages', async () => {
     await seedDemo({ db: t.db, rules: NORTH_AMERICAN });
     const [alice, bob] = await t.db('players').orderBy('id');
-    const { id: gameId } = await gameStart({ db: t.db, playerAId: alice.id, playerBId: bob.id, firstDealer: 'a', preset: 'pagat', idempotencyKey: crypto.randomUUID() });
+    const { id: gameId } = await gameStart({ db: t.db, playerAId: alice!.id, playerBId: bob!.id, firstDealer: 'a', preset: 'pagat', idempotencyKey: crypto.randomUUID() });
     await gameHandRecord({ db: t.db, gameId, entry: { outcome: 'gin', winner: 'a', difference: 12 }, idempotencyKey: crypto.randomUUID() });
     const [firstHand] = await t.db('hands').orderBy('id').limit(1);
-    await handVoid({ db: t.db, id: firstHand.id, actorId: bob.id });
+    await handVoid({ db: t.db, id: firstHand!.id, actorId: bob!.id });
 
     const app = createTestApp(t.db);
     const before = await pages(app, gameId);
@@ -156,7 +156,7 @@ describe('backup and restore', () => {
     expect(await pages(createTestApp(t.db), gameId)).toEqual(before);
     // New rows carry on after the restored ids.
     const carol = await makePlayer(t.db, 'Carol');
-    expect(carol.id).toBeGreaterThan(bob.id);
+    expect(carol.id).toBeGreaterThan(bob!.id);
   });
 
   it.each([

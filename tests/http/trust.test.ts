@@ -190,7 +190,7 @@ describe('a hand sent to a game that has ended', () => {
     const late = await c.formTokens(`/games/${gameId}`);
     const { csrf, html } = await c.formTokens(`/games/${gameId}`);
     await c.agent.post(`/games/${gameId}/hands`).type('form').send({ _csrf: csrf, token: hiddenValue(html, 'token'), outcome: 'gin', winner: 'a', deadwood: '80' }).expect(303);
-    expect(await t.db('games').where({ id: gameId }).first()).toMatchObject({ status: 'finished', winner_id: alice.id });
+    expect(await t.db('games').where({ id: gameId }).first())!.toMatchObject({ status: 'finished', winner_id: alice.id });
     const before = await liveHands();
     const res = await c.agent
       .post(`/games/${gameId}/hands`)
@@ -211,14 +211,14 @@ describe('voiding a hand: one tap, with Undo in the confirmation', () => {
     await c.agent.post('/hands').type('form').send({ _csrf: csrf, token: hiddenValue(html, 'token'), playerA: String(alice.id), playerB: String(bob.id), outcome: 'knock', winner: 'a', deadwood: '11' }).expect(303);
     const [hand] = await liveHands();
     const home = await c.agent.get('/').expect(200);
-    await c.agent.post(`/hands/${hand.id}/void`).type('form').send({ _csrf: hiddenValue(home.text, '_csrf') }).expect(303);
-    expect((await t.db('hands').where({ id: hand.id }).first()).voided_at).not.toBeNull();
+    await c.agent.post(`/hands/${hand!.id}/void`).type('form').send({ _csrf: hiddenValue(home.text, '_csrf') }).expect(303);
+    expect((await t.db('hands').where({ id: hand!.id }).first())!.voided_at).not.toBeNull();
     const after = await c.agent.get('/').expect(200);
     expect(after.text).toContain('Hand voided: it no longer counts. (Alice +11 (knock) v Bob)');
-    const undo = new RegExp(`<form method="post" action="/hands/${hand.id}/restore"[^>]*>\\s*<input type="hidden" name="_csrf" value="([^"]+)">\\s*<button[^>]*>Undo</button>`).exec(after.text);
+    const undo = new RegExp(`<form method="post" action="/hands/${hand!.id}/restore"[^>]*>\\s*<input type="hidden" name="_csrf" value="([^"]+)">\\s*<button[^>]*>Undo</button>`).exec(after.text);
     expect(undo, 'an Undo button in the message').not.toBeNull();
-    await c.agent.post(`/hands/${hand.id}/restore`).type('form').send({ _csrf: undo?.[1] }).expect(303);
-    expect((await t.db('hands').where({ id: hand.id }).first()).voided_at).toBeNull();
+    await c.agent.post(`/hands/${hand!.id}/restore`).type('form').send({ _csrf: undo?.[1] }).expect(303);
+    expect((await t.db('hands').where({ id: hand!.id }).first())!.voided_at).toBeNull();
     expect(await liveHands()).toHaveLength(1);
   });
 
@@ -227,11 +227,11 @@ describe('voiding a hand: one tap, with Undo in the confirmation', () => {
     const gameId = await startGame(c, alice.id, bob.id);
     const page = await c.formTokens(`/games/${gameId}`);
     await c.agent.post(`/games/${gameId}/void`).type('form').send({ _csrf: page.csrf }).expect(303);
-    expect((await t.db('games').where({ id: gameId }).first()).voided_at).not.toBeNull();
+    expect((await t.db('games').where({ id: gameId }).first())!.voided_at).not.toBeNull();
     const after = await c.agent.get(`/games/${gameId}`).expect(200);
     expect(after.text).toMatch(new RegExp(`action="/games/${gameId}/restore"[^>]*>\\s*<input type="hidden" name="_csrf" value="[^"]+">\\s*<button[^>]*>Undo</button>`));
     await c.agent.post(`/games/${gameId}/restore`).type('form').send({ _csrf: hiddenValue(after.text, '_csrf') }).expect(303);
-    expect((await t.db('games').where({ id: gameId }).first()).voided_at).toBeNull();
+    expect((await t.db('games').where({ id: gameId }).first())!.voided_at).toBeNull();
   });
 });
 

@@ -65,7 +65,7 @@ describe.runIf(serverUrl)('when Postgres goes away and comes back', () => {
     const write = await c.agent
       .post('/hands')
       .type('form')
-      .send({ _csrf: form.csrf, token: hiddenValue(form.html, 'token'), playerA: String(alice.id), playerB: String(bob.id), outcome: 'gin', winner: 'a', deadwood: '4' });
+      .send({ _csrf: form.csrf, token: hiddenValue(form.html, 'token'), playerA: String(alice!.id), playerB: String(bob!.id), outcome: 'gin', winner: 'a', deadwood: '4' });
     expect(write.status).toBe(503);
     expect(write.text).toContain('nothing was saved');
     expect(write.text).toContain('Send it again');
@@ -80,7 +80,7 @@ describe.runIf(serverUrl)('when Postgres goes away and comes back', () => {
     await c.agent
       .post('/hands')
       .type('form')
-      .send({ _csrf: form.csrf, token: hiddenValue(form.html, 'token'), playerA: String(alice.id), playerB: String(bob.id), outcome: 'gin', winner: 'a', deadwood: '4' })
+      .send({ _csrf: form.csrf, token: hiddenValue(form.html, 'token'), playerA: String(alice!.id), playerB: String(bob!.id), outcome: 'gin', winner: 'a', deadwood: '4' })
       .expect(303);
     expect(await testDb.db('hands')).toHaveLength(1);
   });
@@ -89,7 +89,7 @@ describe.runIf(serverUrl)('when Postgres goes away and comes back', () => {
   async function handForm(c: ReturnType<typeof client>) {
     const form = await c.formTokens('/hands/new');
     const [alice, bob] = await testDb.db('players').orderBy('id');
-    const body = { _csrf: form.csrf, token: hiddenValue(form.html, 'token'), playerA: String(alice.id), playerB: String(bob.id), outcome: 'knock', winner: 'b', deadwood: '9' };
+    const body = { _csrf: form.csrf, token: hiddenValue(form.html, 'token'), playerA: String(alice!.id), playerB: String(bob!.id), outcome: 'knock', winner: 'b', deadwood: '9' };
     return { body, post: () => c.agent.post('/hands').type('form').send(body) };
   }
 

@@ -16,7 +16,11 @@ async function newGame() {
   const { id } = await gameStart({ db: t.db, playerAId: alice.id, playerBId: bob.id, firstDealer: 'a', preset: 'north_american', idempotencyKey: token() });
   return { id, alice, bob };
 }
-const gameRow = (id: number) => t.db('games').where({ id }).first();
+const gameRow = async (id: number) => {
+  const row = await t.db('games').where({ id }).first();
+  if (!row) throw new Error(`No game ${id}`);
+  return row;
+};
 const activity = () => t.db('activity').orderBy('id').select('action', 'actor_id', 'subject_type', 'subject_id', 'summary');
 
 describe('gameAbandon and gameResume', () => {
@@ -26,8 +30,8 @@ describe('gameAbandon and gameResume', () => {
 
     await gameAbandon({ db: t.db, gameId: id, actorId: alice.id });
     const abandoned = await gameRow(id);
-    expect(abandoned.abandoned_at).toBeInstanceOf(Date);
-    expect(abandoned.abandoned_by).toBe(alice.id);
+    expect(abandoned!.abandoned_at).toBeInstanceOf(Date);
+    expect(abandoned!.abandoned_by).toBe(alice.id);
     expect(abandoned).toMatchObject({ status: 'active', voided_at: null });
     expect(await t.db('hands').where({ game_id: id }).whereNull('voided_at')).toHaveLength(1);
     expect(await gameListActive({ db: t.db })).toEqual([]);
@@ -48,7 +52,7 @@ describe('gameAbandon and gameResume', () => {
     await gameAbandon({ db: t.db, gameId: id });
     const first = await gameRow(id);
     await gameAbandon({ db: t.db, gameId: id });
-    expect((await gameRow(id)).abandoned_at).toEqual(first.abandoned_at);
+    expect((await gameRow(id)).abandoned_at).toEqual(first!.abandoned_at);
     expect((await activity()).filter((a) => a.action === 'game.abandoned')).toHaveLength(1);
   });
 

@@ -25,7 +25,11 @@ async function newGame(preset: PresetName = 'north_american') {
 }
 
 const play = (gameId: number, entry: HandEntry, key = token()) => gameHandRecord({ db: t.db, gameId, entry, idempotencyKey: key });
-const gameRow = (id: number) => t.db('games').where({ id }).first();
+const gameRow = async (id: number) => {
+  const row = await t.db('games').where({ id }).first();
+  if (!row) throw new Error(`No game ${id}`);
+  return row;
+};
 const liveHands = (gameId: number) => t.db('hands').where({ game_id: gameId }).whereNull('voided_at').orderBy('hand_number');
 
 describe('gameStart', () => {
@@ -101,14 +105,14 @@ describe('corrections', () => {
     await play(id, { outcome: 'knock', winner: 'b', difference: 90 });
     await play(id, { outcome: 'knock', winner: 'a', difference: 20 });
     const [first, second] = await liveHands(id);
-    await gameHandEdit({ db: t.db, gameId: id, handId: second.id, entry: { outcome: 'knock', winner: 'b', difference: 20 }, idempotencyKey: token() });
+    await gameHandEdit({ db: t.db, gameId: id, handId: second!.id, entry: { outcome: 'knock', winner: 'b', difference: 20 }, idempotencyKey: token() });
     expect(await gameRow(id)).toMatchObject({ status: 'finished', winner_id: bob.id });
     const hands = await liveHands(id);
     expect(hands.map((h) => [h.hand_number, h.points])).toEqual([[1, 90], [2, 20]]);
-    expect(hands[0].id).toBe(first.id);
-    const old = await t.db('hands').where({ id: second.id }).first();
-    expect(old.voided_at).not.toBeNull();
-    expect(old.replaced_by_id).toBe(hands[1].id);
+    expect(hands[0]!.id).toBe(first!.id);
+    const old = await t.db('hands').where({ id: second!.id }).first();
+    expect(old!.voided_at).not.toBeNull();
+    expect(old!.replaced_by_id).toBe(hands[1]!.id);
   });
 
   it('refuses an edit that would end the game before its last hand', async () => {
@@ -117,7 +121,7 @@ describe('corrections', () => {
     await play(id, { outcome: 'knock', winner: 'b', difference: 10 });
     await play(id, { outcome: 'knock', winner: 'a', difference: 10 });
     const [first] = await liveHands(id);
-    const error = await gameHandEdit({ db: t.db, gameId: id, handId: first.id, entry: { outcome: 'knock', winner: 'a', difference: 120 }, idempotencyKey: token() }).catch((e: unknown) => e);
+    const error = await gameHandEdit({ db: t.db, gameId: id, handId: first!.id, entry: { outcome: 'knock', winner: 'a', difference: 120 }, idempotencyKey: token() }).catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/would end at hand 1, but 2 more were played/);
     expect((await liveHands(id)).map((h) => h.points)).toEqual([50, 10, 10]);
     expect((await gameRow(id)).status).toBe('active');
@@ -129,7 +133,7 @@ describe('corrections', () => {
     await play(id, { outcome: 'knock', winner: 'b', difference: 80 });
     expect((await gameRow(id)).status).toBe('finished');
     const [first] = await liveHands(id);
-    await gameHandDelete({ db: t.db, gameId: id, handId: first.id });
+    await gameHandDelete({ db: t.db, gameId: id, handId: first!.id });
     expect((await gameRow(id)).status).toBe('active');
     const view = await gameGet({ db: t.db, id });
     expect(view?.hands.map((h) => [h.number, h.points])).toEqual([[1, 80]]);
@@ -143,7 +147,7 @@ describe('rules', () => {
     await gameRulesUpdate({ db: t.db, gameId: id, values });
     expect(await gameRow(id)).toMatchObject({ gin_bonus: 20, big_gin_bonus: null, target: 150, shutout_doubles: true });
     await play(id, { outcome: 'gin', winner: 'a', difference: 5 });
-    expect((await liveHands(id))[0].points).toBe(25);
+    expect((await liveHands(id))[0]!.points).toBe(25);
     await expect(gameRulesUpdate({ db: t.db, gameId: id, values: { ...values, ginBonus: 99 } })).rejects.toThrow(/locked/);
     expect((await gameRow(id)).gin_bonus).toBe(20);
   });

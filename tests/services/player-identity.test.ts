@@ -56,7 +56,7 @@ describe('the migration to name keys', () => {
     for (const name of names) {
       try {
         const [row] = await t.db('players').insert({ name }).returning('id');
-        ids.push(row.id);
+        ids.push(row!.id);
       } catch {
         ids.push(-1); // the old case-insensitive index refused it
       }
