@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { z } from 'zod';
+import { errorCode } from './core/errors.js';
 
 /*
  * The embedded database has one owner. PGlite keeps a data folder open in one process and
@@ -16,12 +18,8 @@ const HEARTBEAT_MS = 10_000;
 /** A lock not refreshed for this long has no living owner, whatever its pid says now. */
 const STALE_MS = 60_000;
 
-export interface LockOwner {
-  pid: number;
-  hostname: string;
-  command: string;
-  startedAt: string;
-}
+const lockOwnerSchema = z.object({ pid: z.number(), hostname: z.string(), command: z.string(), startedAt: z.string() });
+export type LockOwner = z.infer<typeof lockOwnerSchema>;
 
 export class DataDirInUseError extends Error {
   override name = 'DataDirInUseError';
@@ -54,13 +52,14 @@ function readOwner(file: string): { owner: LockOwner | null; raw: string; ageMs:
     const ageMs = Date.now() - fs.statSync(file).mtimeMs;
     let owner: LockOwner | null = null;
     try {
-      owner = JSON.parse(raw) as LockOwner;
+      const parsed = lockOwnerSchema.safeParse(JSON.parse(raw));
+      owner = parsed.success ? parsed.data : null;
     } catch {
       owner = null; // being written this very moment, or damaged: judged by its age alone
     }
     return { owner, raw, ageMs };
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (errorCode(err) === 'ENOENT') return null;
     throw err;
   }
 }
@@ -70,7 +69,7 @@ function pidAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    return errorCode(err) === 'EPERM';
   }
 }
 
@@ -94,7 +93,7 @@ export function lockDataDir(dataDir: string, command = process.argv.slice(1).joi
       fs.writeFileSync(file, JSON.stringify(owner), { flag: 'wx' }); // fails if it exists: the atomic step
       return hold(file, JSON.stringify(owner));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (errorCode(err) !== 'EEXIST') throw err;
     }
     const held = readOwner(file);
     if (!held) continue; // released meanwhile: try again
@@ -105,7 +104,7 @@ export function lockDataDir(dataDir: string, command = process.argv.slice(1).joi
     try {
       fs.renameSync(file, aside);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      if (errorCode(err) === 'ENOENT') continue;
       throw err;
     }
     if (fs.readFileSync(aside, 'utf8') !== held.raw) {

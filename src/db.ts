@@ -6,10 +6,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
+import { z } from 'zod';
 import type { PGlite, PGliteOptions } from '@electric-sql/pglite';
 import type { Config } from './config.js';
 import { migrationSource } from '../migrations/index.js';
-import { CommitUnknownError, errorCode, errorMessage, RolledBackError } from './core/errors.js';
+import { CommitUnknownError, errorCode, errorField, errorMessage, RolledBackError } from './core/errors.js';
 import { lockDataDir } from './dataDirLock.js';
 
 export type Db = Knex;
@@ -41,10 +42,10 @@ const INT8 = 20;
 const NUMERIC = 1700;
 const toNumber = (value: string) => Number(value);
 
-const pgTypes = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
+const pgTypes: Knex.PgCustomTypesConfig = {
+  getTypeParser(oid: number, format: string) {
     if (oid === INT8 || oid === NUMERIC) return toNumber;
-    return pg.types.getTypeParser(oid, format);
+    return pg.types.getTypeParser(oid, format === 'binary' ? 'binary' : 'text');
   },
 };
 
@@ -98,7 +99,7 @@ export function createDb(database: PostgresDatabase, log?: DbLog): Db {
       statement_timeout: database.statementTimeoutMs,
       connectionTimeoutMillis: 5000,
       application_name: 'gin-rummy-leaderboard',
-    } as Knex.PgConnectionConfig,
+    } satisfies Knex.PgConnectionConfig,
     pool: { min: 0, max: database.poolMax },
     acquireConnectionTimeout: 5000,
     migrations: { migrationSource },
@@ -148,27 +149,35 @@ export async function createPgliteDb(dataDir?: string, { initInChild = true, loa
     }
     if (initInChild) initialiseInChild(dataDir);
   }
+  // require() answers `any`: these are the two modules' documented exports.
   const { PGlite: PGliteClass } = requireLazily('@electric-sql/pglite') as { PGlite: typeof PGlite };
   const ClientPGLite = requireLazily('knex-pglite') as typeof Knex.Client;
   // (Options go in the one argument: PGlite ignores them after an undefined dataDir.)
   const options: PGliteOptions = { dataDir, parsers: { [NUMERIC]: toNumber }, postgresqlconf: PGLITE_SETTINGS, ...(loadDataDir ? { loadDataDir } : {}) };
   const pglite = new PGliteClass(options);
-  return knexFactory({
+  const db = knexFactory({
     client: ClientPGLite,
     dialect: 'postgres',
+    // knex-pglite's connection is the engine itself, a shape Knex's types do not list.
     connection: { pglite } as unknown as Knex.StaticConnectionConfig,
     migrations: { migrationSource },
   });
+  engines.set(db, pglite);
+  return db;
 }
+
+const engines = new WeakMap<Db, PGlite>();
 
 /** The PGlite engine under a Knex handle from createPgliteDb (for a dump, or to close it under the app in a test). */
 export function pgliteOf(db: Db): PGlite {
-  // knex-pglite keeps the engine in its connection settings; Knex's types do not know it.
-  return (db.client.config.connection as { pglite: PGlite }).pglite;
+  const engine = engines.get(db);
+  if (!engine) throw new Error('Not a handle made by createPgliteDb');
+  return engine;
 }
 
 export async function migrateLatest(db: Db): Promise<string[]> {
-  const [, applied] = (await db.migrate.latest()) as [number, string[]];
+  // Knex types the answer `any`: [batch number, names of the migrations it ran].
+  const [, applied] = z.tuple([z.number(), z.array(z.string())]).parse(await db.migrate.latest());
   return applied;
 }
 
@@ -245,8 +254,7 @@ export interface DatabaseOutage {
 /** The error and what it wraps (Error.cause, AggregateError, driver errors kept by Knex). */
 function* chain(err: unknown, depth = 0): Generator<{ code?: unknown; message?: unknown; name?: unknown }> {
   if (typeof err !== 'object' || err === null || depth > 5) return;
-  // Any driver's error: each field is read as unknown and checked where it is used.
-  const field = (key: string): unknown => Reflect.get(err, key);
+  const field = (key: string) => errorField(err, key);
   yield { code: field('code'), message: field('message'), name: field('name') };
   for (const inner of [field('cause'), field('originalError'), field('nativeError')]) yield* chain(inner, depth + 1);
   const errors = field('errors');

@@ -23,5 +23,5 @@ export async function activityRecord(db: Db, entry: ActivityEntry): Promise<void
 /** "Alice" for an id, for the sentences of the log. */
 export async function playerNames(db: Db, ids: number[]): Promise<Map<number, string>> {
   const rows = await db('players').whereIn('id', ids).select('id', 'name');
-  return new Map(rows.map((r) => [r.id as number, r.name as string]));
+  return new Map(rows.map((r) => [r.id, r.name]));
 }

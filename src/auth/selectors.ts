@@ -13,6 +13,6 @@ export async function memberSessionGet({ db, token, passcodeFingerprint }: { db:
     .where('s.id', sessionIdOf(token))
     .whereNull('s.ended_at')
     .andWhere('s.passcode_fingerprint', passcodeFingerprint)
-    .first('p.id', 'p.name');
-  return row ? { playerId: row.id as number, name: row.name as string } : null;
+    .first<{ id: number; name: string } | undefined>('p.id', 'p.name');
+  return row ? { playerId: row.id, name: row.name } : null;
 }

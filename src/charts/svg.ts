@@ -30,7 +30,10 @@ const PAD = { left: 48, right: 12, top: 14, bottom: 28 };
 export function sample<T>(points: T[], max = 60): T[] {
   if (points.length <= max) return points;
   const out: T[] = [];
-  for (let i = 0; i < max; i++) out.push(points[Math.round((i * (points.length - 1)) / (max - 1))] as T);
+  for (let i = 0; i < max; i++) {
+    const point = points[Math.round((i * (points.length - 1)) / (max - 1))];
+    if (point !== undefined) out.push(point);
+  }
   return out;
 }
 
@@ -61,10 +64,11 @@ export function lineChartSvg(chart: LineChart): string {
   if (chart.zeroLine) {
     parts.push(`<line class="chart-zero" x1="${PAD.left}" y1="${round(y(0))}" x2="${W - PAD.right}" y2="${round(y(0))}"/>`);
   }
-  if (chart.labels.length) {
-    parts.push(`<text class="chart-label" x="${PAD.left}" y="${H - 8}" text-anchor="start">${escape(chart.labels[0] as string)}</text>`);
-    if (chart.labels.length > 1) {
-      parts.push(`<text class="chart-label" x="${W - PAD.right}" y="${H - 8}" text-anchor="end">${escape(chart.labels.at(-1) as string)}</text>`);
+  const [firstLabel, lastLabel] = [chart.labels[0], chart.labels.at(-1)];
+  if (firstLabel !== undefined) {
+    parts.push(`<text class="chart-label" x="${PAD.left}" y="${H - 8}" text-anchor="start">${escape(firstLabel)}</text>`);
+    if (chart.labels.length > 1 && lastLabel !== undefined) {
+      parts.push(`<text class="chart-label" x="${W - PAD.right}" y="${H - 8}" text-anchor="end">${escape(lastLabel)}</text>`);
     }
   }
   const drawn = chart.series.filter((s) => s.values.length > 0);
@@ -72,12 +76,13 @@ export function lineChartSvg(chart: LineChart): string {
     const points = s.values.map((v, i) => `${round(x(i))},${round(y(v))}`).join(' ');
     parts.push(`<polyline class="chart-line ${escape(s.className)}" fill="none" points="${points}"/>`);
     // A line of one point draws nothing: show the point, and its value beside it.
-    if (s.values.length === 1) {
-      const [cx, cy] = [round(x(0)), round(y(s.values[0] as number))];
+    const [only] = s.values;
+    if (s.values.length === 1 && only !== undefined) {
+      const [cx, cy] = [round(x(0)), round(y(only))];
       parts.push(
         `<circle class="chart-point ${escape(s.className)}" cx="${cx}" cy="${cy}" r="6"/>`,
         // Above the dot, or below it when the dot is at the top of the frame.
-        `<text class="chart-label chart-value" x="${cx + 12}" y="${cy - 10 < PAD.top + 20 ? cy + 30 : cy - 10}">${round(s.values[0] as number)}</text>`,
+        `<text class="chart-label chart-value" x="${cx + 12}" y="${cy - 10 < PAD.top + 20 ? cy + 30 : cy - 10}">${round(only)}</text>`,
       );
     }
   }

@@ -7,10 +7,12 @@ import { NORTH_AMERICAN, type Outcome } from '../scoring/rules.js';
 import { quickHandRules, scoreGameHand } from '../scoring/game.js';
 import { ratingsRecompute } from '../ratings/services.js';
 import { playerNameKey } from '../core/names.js';
+import { handRulesColumns } from '../core/tables.js';
+import { itemAt } from './pick.js';
 
 export async function seedBench({ db, hands = 10_000, players = 12 }: { db: Db; hands?: number; players?: number }): Promise<void> {
   const ids = (await db('players').insert(Array.from({ length: players }, (_, i) => ({ name: `Player ${i + 1}`, name_key: playerNameKey(`Player ${i + 1}`) }))).returning('id')).map(
-    (r) => r.id as number,
+    (r) => r.id,
   );
   let seed = 7;
   const random = () => {
@@ -28,10 +30,10 @@ export async function seedBench({ db, hands = 10_000, players = 12 }: { db: Db; 
     return scored.hand.points;
   };
   const rows = Array.from({ length: hands }, (_, i) => {
-    const a = ids[Math.floor(random() * ids.length)] as number;
-    let b = ids[Math.floor(random() * ids.length)] as number;
-    if (b === a) b = ids[(ids.indexOf(a) + 1) % ids.length] as number;
-    const outcome = outcomes[Math.floor(random() * outcomes.length)] as Outcome;
+    const a = itemAt(ids, Math.floor(random() * ids.length));
+    let b = itemAt(ids, Math.floor(random() * ids.length));
+    if (b === a) b = itemAt(ids, (ids.indexOf(a) + 1) % ids.length);
+    const outcome = itemAt(outcomes, Math.floor(random() * outcomes.length));
     const deadwood = outcome === 'draw' ? null : (outcome === 'knock' ? 1 : 0) + Math.floor(random() * 40); // no knock of 0
     return {
       played_at: new Date(start + (i * span) / hands),
@@ -41,10 +43,7 @@ export async function seedBench({ db, hands = 10_000, players = 12 }: { db: Db; 
       outcome,
       deadwood,
       points: pointsOf(outcome, deadwood),
-      gin_bonus: 25,
-      big_gin_bonus: 31,
-      undercut_bonus: 25,
-      line_bonus: 25,
+      ...handRulesColumns(NORTH_AMERICAN),
       idempotency_key: `bench-${i}`,
     };
   });

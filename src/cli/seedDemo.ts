@@ -9,6 +9,7 @@ import { configOrExit, openDatabase } from './openDatabase.js';
 import { playerCreate } from '../players/services.js';
 import { handRecord } from '../hands/services.js';
 import type { Outcome, Rules } from '../scoring/rules.js';
+import { itemAt } from './pick.js';
 
 /** A small seeded generator, so every demo league is the same one. */
 function mulberry32(seed: number) {
@@ -36,7 +37,7 @@ export async function seedDemo({ db, rules, now = new Date() }: { db: Db; rules:
     evening.setUTCHours(19, 0, 0, 0);
     const count = 3 + Math.floor(random() * 5);
     for (let i = 0; i < count; i++) {
-      const outcome = outcomes[Math.floor(random() * outcomes.length)] as Outcome;
+      const outcome = itemAt(outcomes, Math.floor(random() * outcomes.length));
       await handRecord({
         db,
         rules,

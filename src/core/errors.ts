@@ -52,5 +52,8 @@ export function errorCode(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
 }
 
+/** A field of a thrown value of unknown make (a driver's error, a library's), to be checked where it is used. */
+export const errorField = (err: unknown, key: string): unknown => (typeof err === 'object' && err !== null ? Reflect.get(err, key) : undefined);
+
 /** An error's message, for a sentence. */
 export const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));

@@ -81,7 +81,7 @@ export function periodConditionNamed(p: Period, column: string, timeZone: string
   let i = 0;
   const sql = c.sql.replace(/\?/g, () => {
     const key = `${prefix}${i}`;
-    bindings[key] = c.bindings[i++] as string;
+    bindings[key] = c.bindings[i++] ?? '';
     return `:${key}`;
   });
   return { sql, bindings };

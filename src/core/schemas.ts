@@ -2,6 +2,9 @@
 import { z } from 'zod';
 import { playerNameCheck } from './names.js';
 
+/** A parsed body or a decoded JSON value that is an object with fields. */
+export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /** A blank field is absent. */
 export const blankToUndefined = z
   .string()

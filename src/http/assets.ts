@@ -1,16 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 import { PUBLIC_DIR } from '../core/paths.js';
 
 /** Logical asset name ("app.css") -> fingerprinted file name ("app.1a2b3c4d.css"). */
-export type AssetManifest = Record<string, string>;
+const assetManifestSchema = z.record(z.string(), z.string());
+export type AssetManifest = z.infer<typeof assetManifestSchema>;
 
 export const ASSETS_URL = '/static';
 export const MANIFEST_FILE = path.join(PUBLIC_DIR, 'manifest.json');
 
 export function loadManifest(file = MANIFEST_FILE): AssetManifest {
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as AssetManifest;
+    return assetManifestSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
   } catch (err) {
     throw new Error(`No asset manifest at ${file}: run "npm run build" first`, { cause: err });
   }

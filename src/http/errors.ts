@@ -1,5 +1,6 @@
 import type express from 'express';
-import { NotFoundError } from '../core/errors.js';
+import { errorField, NotFoundError } from '../core/errors.js';
+import { isRecord } from '../core/schemas.js';
 import { currentWriteLog, databaseOutage, isDatabaseUnavailable, type DatabaseOutage } from '../db.js';
 
 /** Re-exported: the classification lives with the database code (src/db.ts). */
@@ -33,13 +34,15 @@ export function errorHandler(
   if (res.headersSent) return next(err);
   if (err instanceof NotFoundError) return notFound(req, res);
 
-  const e = (err ?? {}) as HttpishError & { name?: string; code?: string };
+  // Errors of http-errors' make (body-parser's, csrf-sync's) and Multer's, read field by field.
+  const field = (key: keyof HttpishError | 'name' | 'code') => errorField(err, key);
+  const message = field('message');
   // Multer's errors carry no status: a file too large is a 413, anything else a 400.
-  const status = e.name === 'MulterError' ? (e.code === 'LIMIT_FILE_SIZE' ? 413 : 400) : (e.status ?? e.statusCode);
+  const status = field('name') === 'MulterError' ? (field('code') === 'LIMIT_FILE_SIZE' ? 413 : 400) : (field('status') ?? field('statusCode'));
   if (typeof status === 'number' && status >= 400 && status < 500) {
     res.status(status).render('errors/client.njk', {
       status,
-      message: CLIENT_MESSAGES[status] ?? (e.expose && e.message ? e.message : 'The request could not be handled.'),
+      message: CLIENT_MESSAGES[status] ?? (field('expose') && typeof message === 'string' && message ? message : 'The request could not be handled.'),
     });
     return;
   }
@@ -63,7 +66,7 @@ export function errorHandler(
 function unavailable(req: express.Request, outage: DatabaseOutage) {
   if (req.method === 'GET' || req.method === 'HEAD') return { outcome: 'read' };
   if ((currentWriteLog()?.committed ?? 0) > 0) return { outcome: 'saved' };
-  const body = (req.body ?? {}) as Record<string, unknown>;
-  const fields = Object.entries(body).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+  const body: unknown = req.body;
+  const fields = Object.entries(isRecord(body) ? body : {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
   return { outcome: outage.saved === 'no' ? 'not-saved' : 'unknown', resend: { action: req.originalUrl, fields } };
 }

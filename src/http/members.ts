@@ -55,7 +55,7 @@ export function requireMember(req: express.Request, res: express.Response, next:
 }
 
 /** The player to record as the author of a write (null in an open league without sign-in). */
-export const actorOf = (res: express.Response): number | null => (res.locals.member as Member | null)?.playerId ?? null;
+export const actorOf = (res: express.Response): number | null => res.locals.member?.playerId ?? null;
 
 /** A `next` that stays on this site. */
 export function safeNext(next: unknown): string {

@@ -1,6 +1,7 @@
 import type express from 'express';
 import cookieSession from 'cookie-session';
 import { csrfSync } from 'csrf-sync';
+import { isRecord } from '../core/schemas.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -39,13 +40,15 @@ export function sessions({ secretKey, secure }: { secretKey: string; secure: boo
   });
 }
 
+const formField = (body: unknown, name: string): unknown => (isRecord(body) ? body[name] : undefined);
+
 const first = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 const csrf = csrfSync({
   // From the form; for uploads, whose bodies are parsed only after this check, from the
   // form's action URL (?_csrf=) or a header.
   getTokenFromRequest: (req) =>
-    first((req.body as Record<string, unknown> | undefined)?._csrf) ?? first(req.get('x-csrf-token')) ?? first((req.query as Record<string, unknown>)._csrf),
+    first(formField(req.body, '_csrf')) ?? first(req.get('x-csrf-token')) ?? first(req.query._csrf),
   errorConfig: { statusCode: 403, message: 'This form has expired or did not come from this site. Please try again.', code: 'EBADCSRFTOKEN' },
 });
 

@@ -71,7 +71,9 @@ export const upcardText = (card: Upcard): string => `${card.rank}${card.suit}`;
 
 export function parseUpcard(text: string | null | undefined): Upcard | null {
   const match = /^(A|[2-9]|10|J|Q|K)([SHDC])$/.exec(text ?? '');
-  return match ? { rank: match[1] as Rank, suit: match[2] as Suit } : null;
+  const rank = RANKS.find((r) => r === match?.[1]);
+  const suit = SUITS.find((s) => s === match?.[2]);
+  return rank && suit ? { rank, suit } : null;
 }
 
 /** What the players report about one hand. */

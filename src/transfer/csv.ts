@@ -9,7 +9,9 @@
  * back (dropping one ' before any of those) gives exactly what was written.
  */
 import { parse } from 'csv-parse/sync';
+import { z } from 'zod';
 import { playerNameCheck } from '../core/names.js';
+import { errorMessage } from '../core/errors.js';
 import { MAX_DEADWOOD, OUTCOMES, type Outcome, type Rules } from '../scoring/rules.js';
 import { quickHandRules, scoreGameHand } from '../scoring/game.js';
 
@@ -27,8 +29,8 @@ export function csvCellRead(value: string): string {
 }
 
 /** Every text cell of the rows made safe; numbers, dates and empty cells left as they are. */
-export function csvSafeRows<T extends Record<string, unknown>>(rows: T[]): T[] {
-  return rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' ? csvCellWrite(v) : v])) as T);
+export function csvSafeRows(rows: Record<string, unknown>[]): Record<string, unknown>[] {
+  return rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' ? csvCellWrite(v) : v])));
 }
 
 export interface ImportRow {
@@ -77,20 +79,24 @@ function localTime(text: string): string | null {
   return `${y}-${mo}-${d} ${h}:${mi}${sec ? `:${sec}` : ''}`;
 }
 
+const recordsSchema = z.array(z.object({ record: z.array(z.string()), info: z.object({ lines: z.number() }) }));
+
 export function readHandsCsv(text: string, rules: Rules): CsvRead {
   if (text.includes('\u0000')) return { ok: false, message: 'That file is not a CSV file (it holds binary data).' };
   // One line ending for the whole file (no cell of ours can hold a line break: names collapse whitespace).
   const normal = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
-  let records: { record: string[]; info: { lines: number } }[];
+  let records: z.infer<typeof recordsSchema>;
   try {
-    records = parse(normal, {
+    // csv-parse's types say string[][] whatever the options; with `info` each row is { record, info }.
+    const parsed: unknown = parse(normal, {
       skip_empty_lines: true,
       skip_records_with_empty_values: true,
       relax_column_count: true,
       info: true,
-    }) as unknown as typeof records;
+    });
+    records = recordsSchema.parse(parsed);
   } catch (err) {
-    return { ok: false, message: `That file could not be read as CSV: ${(err as Error).message}` };
+    return { ok: false, message: `That file could not be read as CSV: ${errorMessage(err)}` };
   }
   const [header, ...body] = records;
   const names = (header?.record ?? []).map((h) => h.trim().toLowerCase());

@@ -6,7 +6,7 @@ import { actorOf, requireMember } from '../http/members.js';
 import { buttonPost, formPost } from '../http/forms.js';
 import { ApplicationError } from '../core/errors.js';
 import { NotFoundError } from '../core/errors.js';
-import { recordId } from '../core/schemas.js';
+import { isRecord, recordId } from '../core/schemas.js';
 import { readHandsCsv, type ImportRow, type RepeatChoice } from './csv.js';
 import { handsImport, handsImportUndo } from './services.js';
 import { leagueRestore } from './restore.js';
@@ -99,7 +99,8 @@ export function transferRoutes({ db, config }: AppContext): express.Router {
   });
 
   router.post(COMMIT_PATH, commitBody, (req, res) => {
-    const csv = typeof req.body?.csv === 'string' ? (req.body.csv as string) : '';
+    const body: unknown = req.body;
+    const csv = isRecord(body) && typeof body.csv === 'string' ? body.csv : '';
     const read = csv ? readHandsCsv(csv, rules) : null;
     return formPost(req, res, {
       schema: commitSchema,
