@@ -131,7 +131,7 @@ function load(base: string, route: string, connections: number, post?: { cookie:
       ];
     }
     autocannon(opts, (err, result) => {
-      if (err) return reject(err);
+      if (err) return reject(err instanceof Error ? err : new Error(String(err)));
       // A recorded hand answers 303 (POST/redirect/GET): that is its success.
       const non2xx = post ? result.non2xx - (result.statusCodeStats?.['303']?.count ?? 0) : result.non2xx;
       resolve({ route: post ? 'POST /hands' : `GET ${route}`, connections, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx });

@@ -19,7 +19,7 @@ export async function up(knex: Knex): Promise<void> {
     t.string('name_key', 200).nullable();
   });
   await knex.raw('drop index if exists players_name_lower_unique');
-  const players = (await knex('players').orderBy('id').select('id', 'name')) as { id: number; name: string }[];
+  const players = await knex('players').orderBy('id').select('id', 'name');
   const taken = new Set<string>();
   for (const p of players) {
     const normal = playerNameNormalise(p.name);

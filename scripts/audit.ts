@@ -52,7 +52,7 @@ try {
     console.log(`${String(name).padEnd(14)} ${JSON.stringify(results[name as string])}${failing.length ? `  (below full marks: ${failing.slice(0, 8).join(', ')})` : ''}`);
   }
 } finally {
-  await chrome.kill();
+  chrome.kill();
   server.close();
   await db.destroy();
 }

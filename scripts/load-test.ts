@@ -35,7 +35,7 @@ async function main(): Promise<boolean> {
     const players = await db('players')
       .insert(Array.from({ length: 12 }, (_, i) => ({ name: `Player ${i + 1}`, name_key: playerNameKey(`Player ${i + 1}`) })))
       .returning('id');
-    const ids = players.map((p) => p.id as number);
+    const ids = players.map((p) => p.id);
     server = await spawnServer({
       NODE_ENV: 'production',
       DATABASE_URL: scratch.url,
@@ -125,7 +125,7 @@ async function main(): Promise<boolean> {
     const elapsed = (Date.now() - started) / 1000;
 
     const stored = await db('hands').select('idempotency_key');
-    const storedKeys = stored.map((r) => r.idempotency_key as string);
+    const storedKeys = stored.map((r) => r.idempotency_key);
     const distinctStored = new Set(storedKeys);
     const missing = [...acknowledged].filter((k) => !distinctStored.has(k));
     const unacknowledged = storedKeys.filter((k) => !acknowledged.has(k));

@@ -353,7 +353,7 @@ async function main(): Promise<void> {
     check('logs are JSON lines with request ids', web.logs().split('\n').some((l) => l.startsWith('{') && l.includes('"req":{"id"')));
 
     step(`SIGTERM under load: ${WRITERS} keep-alive clients recording hands`);
-    const players = (await db('players').orderBy('id').pluck('id')) as number[];
+    const players = await db('players').orderBy('id').pluck('id');
     const pair: [number, number] = [players[0] as number, players[1] as number];
     const auth = await memberSession(BASE, PASSCODE, pair[0]);
     const before = await countRows(db, 'hands');
@@ -384,7 +384,7 @@ async function main(): Promise<void> {
     const exitMs = exit === 'timeout' ? Infinity : Math.round(exit.at - signalAt);
     const kinds = (k: Outcome['kind'], after = false) => posted.filter((p) => p.outcome.kind === k && (!after || p.doneAt > signalAt));
     const acknowledged = kinds('acknowledged');
-    const stored = new Set((await db('hands').whereIn('idempotency_key', posted.map((p) => p.key)).pluck('idempotency_key')) as string[]);
+    const stored = new Set(await db('hands').whereIn('idempotency_key', posted.map((p) => p.key)).pluck('idempotency_key'));
     const unanswered = [...kinds('no-response'), ...kinds('refused'), ...kinds('cut')];
     console.log(
       `       ${posted.length} requests: ${acknowledged.length} acknowledged (${kinds('acknowledged', true).length} of them after the signal, ` +
@@ -439,7 +439,7 @@ async function main(): Promise<void> {
     const responses = raw.split(/(?=HTTP\/1\.1 \d{3})/).filter(Boolean);
     const statusOf = (r: string | undefined) => Number(/^HTTP\/1\.1 (\d{3})/.exec(r ?? '')?.[1]);
     const keyOf = (token: string) => quickHandKey(token, { playerAId: pair[0], playerBId: pair[1], outcome: 'gin', winner: 'a', deadwood: 7 });
-    const storedNow = new Set((await db('hands').whereIn('idempotency_key', [keyOf(first), keyOf(second)]).pluck('idempotency_key')).map((k) => (k === keyOf(first) ? first : second)) as string[]);
+    const storedNow = new Set((await db('hands').whereIn('idempotency_key', [keyOf(first), keyOf(second)]).pluck('idempotency_key')).map((k) => (k === keyOf(first) ? first : second)));
     check(
       'the request in flight completes, saved, with Connection: close',
       statusOf(responses[0]) === 303 && /\r\nConnection: close\r\n/i.test(responses[0] ?? '') && storedNow.has(first),

@@ -43,7 +43,7 @@ const NUMERIC = 1700;
 const toNumber = (value: string) => Number(value);
 
 const pgTypes: Knex.PgCustomTypesConfig = {
-  getTypeParser(oid: number, format: string) {
+  getTypeParser(oid: number, format: string): unknown {
     if (oid === INT8 || oid === NUMERIC) return toNumber;
     return pg.types.getTypeParser(oid, format === 'binary' ? 'binary' : 'text');
   },
@@ -139,6 +139,7 @@ function initialiseInChild(dataDir: string): void {
  * A Knex handle over a new PGlite instance: a folder on disk, or memory when none is given;
  * in memory it may start from a dump (`loadDataDir`: the tests' migrated template).
  */
+// eslint-disable-next-line @typescript-eslint/require-await -- async so that a folder it cannot use is a rejected promise, like any failure to open
 export async function createPgliteDb(dataDir?: string, { initInChild = true, loadDataDir }: { initInChild?: boolean; loadDataDir?: Blob } = {}): Promise<Db> {
   if (dataDir) {
     try {

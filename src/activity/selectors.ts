@@ -18,6 +18,27 @@ export function safeLink(link: string | null): string | null {
   return link !== null && /^\/(?![/\\])[^\s\\]*$/.test(link) ? link : null;
 }
 
+/** An entry of the log with what became of its subject since. */
+interface ActivityJoinRow {
+  id: number;
+  at: Date;
+  actor: string | null;
+  action: string;
+  summary: string;
+  link: string | null;
+  subject_type: string | null;
+  subject_id: number | null;
+  hand_voided_at: Date | null;
+  hand_replaced_by: number | null;
+  hand_game_id: number | null;
+  game_voided_at: Date | null;
+  import_id: number | null;
+  import_undone_at: Date | null;
+  merge_id: number | null;
+  merge_undone_at: Date | null;
+  game_abandoned_at: Date | null;
+}
+
 /** The most recent writes and corrections, newest first. */
 export async function activityList({ db, limit = 50 }: { db: Db; limit?: number }): Promise<ActivityView[]> {
   const rows = await db('activity as a')
@@ -34,7 +55,7 @@ export async function activityList({ db, limit = 50 }: { db: Db; limit?: number 
     .leftJoin('merges as m', function joinMerge() {
       this.on('m.id', '=', 'a.subject_id').andOn('a.subject_type', '=', db.raw('?', ['merge']));
     })
-    .select(
+    .select<ActivityJoinRow[]>(
       'a.id',
       'a.at',
       'p.name as actor',
@@ -58,7 +79,9 @@ export async function activityList({ db, limit = 50 }: { db: Db; limit?: number 
   return rows.map((r) => {
     const voidAction = r.action === 'hand.voided' || r.action === 'game.voided' || r.action === 'game.hand_deleted' || r.action === 'game.hand_undone';
     let restorable: ActivityView['restorable'] = null;
-    if (voidAction && r.subject_type === 'hand' && r.hand_voided_at && !r.hand_replaced_by) {
+    // (activityRecord writes a subject's type and id together.)
+    if (r.subject_id === null) restorable = null;
+    else if (voidAction && r.subject_type === 'hand' && r.hand_voided_at && !r.hand_replaced_by) {
       restorable = { type: 'hand', id: r.subject_id, gameId: r.hand_game_id };
     } else if (voidAction && r.subject_type === 'game' && r.game_voided_at) {
       restorable = { type: 'game', id: r.subject_id, gameId: r.subject_id };

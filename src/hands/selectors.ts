@@ -20,7 +20,7 @@ function handViewQuery(db: Db) {
     .join('players as a', 'a.id', 'h.player_a_id')
     .join('players as b', 'b.id', 'h.player_b_id')
     .leftJoin('players as w', 'w.id', 'h.winner_id')
-    .select(
+    .select<HandView[]>(
       'h.id',
       'h.played_at as playedAt',
       'h.outcome',

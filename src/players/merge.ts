@@ -5,7 +5,6 @@
  * it exactly, because the merge remembers which rows it moved.
  */
 import { z } from 'zod';
-import type { Knex } from 'knex';
 import type { Db } from '../db.js';
 import { ApplicationError, NotFoundError } from '../core/errors.js';
 import { activityRecord } from '../activity/services.js';
@@ -62,7 +61,9 @@ export async function playerMerge({
 
     const together = async (table: 'hands' | 'games') => {
       const [row] = await trx(table)
-        .where((w: Knex.QueryBuilder) => w.where({ player_a_id: fromId, player_b_id: intoId }).orWhere({ player_a_id: intoId, player_b_id: fromId }))
+        .where((w) => {
+          w.where({ player_a_id: fromId, player_b_id: intoId }).orWhere({ player_a_id: intoId, player_b_id: fromId });
+        })
         .count({ n: '*' });
       return Number(row?.n);
     };
@@ -76,7 +77,9 @@ export async function playerMerge({
       for (const seat of SEATS) moved[table][seat] = (await trx(table).where(seat, fromId).orderBy('id').select('id')).map((r) => r.id);
       // All seats of a row in one statement: the row's checks hold before and after, not between.
       await trx(table)
-        .where((w) => w.where('player_a_id', fromId).orWhere('player_b_id', fromId).orWhere('winner_id', fromId))
+        .where((w) => {
+          w.where('player_a_id', fromId).orWhere('player_b_id', fromId).orWhere('winner_id', fromId);
+        })
         .update(Object.fromEntries(SEATS.map((seat) => [seat, trx.raw(`case when ?? = ? then ? else ?? end`, [seat, fromId, intoId, seat])])));
     }
     // The merged player's key is freed; the one kept takes it if it had none (a look-alike pair).

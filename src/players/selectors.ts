@@ -1,4 +1,3 @@
-import type { Knex } from 'knex';
 import type { Db } from '../db.js';
 import { playerNameKey } from '../core/names.js';
 import type { Player } from './services.js';
@@ -38,7 +37,9 @@ export async function playerMergeFormGet({ db, id }: { db: Db; id: number }): Pr
   if (!player) return undefined;
   const count = async (table: 'hands' | 'games') => {
     const [row] = await db(table)
-      .where((w: Knex.QueryBuilder) => w.where('player_a_id', id).orWhere('player_b_id', id))
+      .where((w) => {
+        w.where('player_a_id', id).orWhere('player_b_id', id);
+      })
       .whereNull('voided_at')
       .count({ n: '*' });
     return Number(row?.n);

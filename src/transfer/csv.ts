@@ -54,8 +54,8 @@ export interface ImportRow {
 
 export type CsvRead = { ok: true; rows: ImportRow[] } | { ok: false; message: string };
 
-const OUTCOME_WORDS: Record<string, Outcome> = Object.fromEntries([
-  ...OUTCOMES.map((o) => [o, o]),
+const OUTCOME_WORDS: Record<string, Outcome> = Object.fromEntries<Outcome>([
+  ...OUTCOMES.map((o): [string, Outcome] => [o, o]),
   ['big gin', 'big_gin'],
   ['big-gin', 'big_gin'],
 ]);

@@ -11,7 +11,7 @@ export async function handsCsvGet({ db, timeZone }: { db: Db; timeZone: string }
     .join('players as b', 'b.id', 'h.player_b_id')
     .leftJoin('players as w', 'w.id', 'h.winner_id')
     .orderBy([{ column: 'h.played_at' }, { column: 'h.id' }])
-    .select(
+    .select<Record<string, unknown>[]>(
       // To the second: a league rebuilt from its own export orders its hands as the original did.
     db.raw(`to_char(h.played_at at time zone ?, 'YYYY-MM-DD HH24:MI:SS') as date`, [timeZone]),
       'a.name as player_a',
@@ -33,7 +33,7 @@ export async function gamesCsvGet({ db, timeZone }: { db: Db; timeZone: string }
     .leftJoin('players as w', 'w.id', 'g.winner_id')
     .whereNull('g.voided_at')
     .orderBy('g.id')
-    .select(
+    .select<Record<string, unknown>[]>(
       'g.id',
       db.raw(`to_char(g.created_at at time zone ?, 'YYYY-MM-DD HH24:MI') as started`, [timeZone]),
       db.raw(`to_char(g.finished_at at time zone ?, 'YYYY-MM-DD HH24:MI') as finished`, [timeZone]),

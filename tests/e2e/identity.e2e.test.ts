@@ -24,7 +24,7 @@ describe.runIf(run)('players, merges and imports on a phone', () => {
       const long = await makePlayer(t.db, LONG);
       const odd = await makePlayer(t.db, ODD);
       const bob = await makePlayer(t.db, 'Bob');
-      const [dupe] = (await t.db('players').insert({ name: 'Ｂｏｂ', name_key: null }).returning('id')) as { id: number }[];
+      const [dupe] = await t.db('players').insert({ name: 'Ｂｏｂ', name_key: null }).returning('id');
       await makeHand(t.db, { playerAId: long.id, playerBId: bob.id, outcome: 'gin', winner: 'a', deadwood: 3 });
       await makeHand(t.db, { playerAId: odd.id, playerBId: dupe!.id, outcome: 'knock', winner: 'b', deadwood: 7 });
       const { page, problems } = await phonePage(b.browser, { colorScheme: scheme });

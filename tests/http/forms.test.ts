@@ -3,6 +3,7 @@ import request from 'supertest';
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { ApplicationError } from '../../src/core/errors.js';
+import { isRecord } from '../../src/core/schemas.js';
 import { buttonPost, formPost, newIdempotencyToken, type FormState } from '../../src/http/forms.js';
 import { sessions } from '../../src/http/session.js';
 import { playerCreateSchema } from '../../src/players/schemas.js';
@@ -52,15 +53,19 @@ function formApp() {
       render: render(res),
       save: () => Promise.reject(new ApplicationError('Over.', { fields: { x: 'y' } })),
       saved: () => ({ redirect: '/' }),
-      refused: async (err) => {
+      refused: (err) => {
         res.status(409).json({ notice: err.message });
+        return Promise.resolve();
       },
     }),
   );
   app.post('/players/:id/rename', (req, res) =>
     buttonPost(req, res, {
       back: '/activity',
-      run: () => playerRename({ db: t.db, id: Number(req.params.id), name: String(req.body?.name) }),
+      run: () => {
+        const body: unknown = req.body;
+        return playerRename({ db: t.db, id: Number(req.params.id), name: String(isRecord(body) ? body.name : undefined) });
+      },
       done: (player) => `Renamed to ${player.name}.`,
     }),
   );
@@ -75,16 +80,22 @@ function formApp() {
   return { app, renders, caught };
 }
 
-const playerNames = async () => (await t.db('players').orderBy('id').select('name')).map((r) => r.name as string);
+/** What the test's render answers a refused form with. */
+const refusal = z.object({ values: z.record(z.string(), z.unknown()), errors: z.record(z.string(), z.string()), message: z.string() });
+
+const playerNames = async () => (await t.db('players').orderBy('id').select('name')).map((r) => r.name);
 
 describe('formPost', () => {
   it('answers a schema failure with 422, the values as typed (never a withheld field, never the CSRF token) and a message per field; nothing is saved', async () => {
     const { app, renders, caught } = formApp();
     const agent = request.agent(app);
     const res = await agent.post('/players').type('form').send({ name: '   ', token: newIdempotencyToken(), secret: 'hunter2', _csrf: 'abc' }).expect(422);
-    expect(res.body.values).toEqual({ name: '   ', token: expect.any(String) });
-    expect(res.body.errors).toEqual({ name: expect.stringMatching(/Enter a name/) });
-    expect(res.body.message).toBe(res.body.errors.name);
+    const body = refusal.parse(res.body);
+    const anyToken: unknown = expect.any(String);
+    const enterAName: unknown = expect.stringMatching(/Enter a name/);
+    expect(body.values).toEqual({ name: '   ', token: anyToken });
+    expect(body.errors).toEqual({ name: enterAName });
+    expect(body.message).toBe(body.errors.name);
     expect(renders.map((r) => r.status)).toEqual([422]);
     expect(caught).toEqual([]);
     expect(await playerNames()).toEqual([]);
@@ -96,9 +107,10 @@ describe('formPost', () => {
     const { app, caught } = formApp();
     const agent = request.agent(app);
     const res = await agent.post('/players').type('form').send({ name: 'ALICE', token: newIdempotencyToken() }).expect(422);
-    expect(res.body.values.name).toBe('ALICE');
-    expect(res.body.errors.name).toMatch(/already a player called Alice\./);
-    expect(res.body.message).toMatch(/Alice/);
+    const body = refusal.parse(res.body);
+    expect(body.values.name).toBe('ALICE');
+    expect(body.errors.name).toMatch(/already a player called Alice\./);
+    expect(body.message).toMatch(/Alice/);
     expect(caught).toEqual([]);
     expect(await playerNames()).toEqual(['Alice']);
     expect((await agent.get('/flash')).body).toEqual([]);

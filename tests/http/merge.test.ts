@@ -23,7 +23,7 @@ async function league() {
   const alice = await makePlayer(t.db, 'Alice');
   const bob = await makePlayer(t.db, 'Bob');
   const carol = await makePlayer(t.db, 'Carol');
-  const [dupe] = (await t.db('players').insert({ name: 'Ｂｏｂ', name_key: null }).returning(['id', 'name'])) as { id: number; name: string }[];
+  const [dupe] = await t.db('players').insert({ name: 'Ｂｏｂ', name_key: null }).returning(['id', 'name']);
   const day = (d: number) => new Date(Date.UTC(2026, 9, d, 20));
   await makeHand(t.db, { playerAId: alice.id, playerBId: bob.id, outcome: 'gin', winner: 'b', deadwood: 10, playedAt: day(1) });
   await makeHand(t.db, { playerAId: dupe!.id, playerBId: alice.id, outcome: 'knock', winner: 'a', deadwood: 8, playedAt: day(2) });
@@ -55,7 +55,9 @@ describe('merging players', () => {
     expect(res.headers.location).toBe(`/players/${bob.id}`);
 
     // Every hand and game of the duplicate is Bob's now, voided ones included.
-    const handsOfDupe = await t.db('hands').where((w) => w.where('player_a_id', dupe.id).orWhere('player_b_id', dupe.id).orWhere('winner_id', dupe.id));
+    const handsOfDupe = await t.db('hands').where((w) => {
+      w.where('player_a_id', dupe.id).orWhere('player_b_id', dupe.id).orWhere('winner_id', dupe.id);
+    });
     expect(handsOfDupe).toEqual([]);
     expect(await t.db('games').where({ id: gameId }).first('player_b_id')).toEqual({ player_b_id: bob.id });
     expect(await t.db('ratings').where({ player_id: dupe.id })).toEqual([]);

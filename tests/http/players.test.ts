@@ -5,7 +5,7 @@ import { makePlayer } from '../support/factories.js';
 
 const t = useTestDb();
 
-const names = async () => (await t.db('players').orderBy('id').select('name')).map((r) => r.name as string);
+const names = async () => (await t.db('players').orderBy('id').select('name')).map((r) => r.name);
 
 describe('players pages', () => {
   it('adds a player, trimming the name, and says so', async () => {

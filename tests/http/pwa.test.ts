@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import request from 'supertest';
+import { z } from 'zod';
 import { useTestDb } from '../support/db.js';
 import { createTestApp } from '../support/app.js';
 
@@ -10,9 +11,9 @@ describe('installable', () => {
     const app = createTestApp(t.db, { LEAGUE_NAME: 'The Crown' });
     const res = await request(app).get('/manifest.webmanifest').expect(200);
     expect(res.headers['content-type']).toMatch(/application\/manifest\+json/);
-    const manifest = JSON.parse(res.text);
+    const manifest = z.looseObject({ icons: z.array(z.object({ sizes: z.string(), src: z.string(), type: z.string() })) }).parse(JSON.parse(res.text));
     expect(manifest).toMatchObject({ name: 'The Crown', start_url: '/', display: 'standalone', theme_color: '#216b4a' });
-    expect(manifest.icons.map((i: { sizes: string }) => i.sizes)).toEqual(['any', '192x192', '512x512', '512x512']);
+    expect(manifest.icons.map((i) => i.sizes)).toEqual(['any', '192x192', '512x512', '512x512']);
     for (const icon of manifest.icons) {
       const file = await request(app).get(icon.src).expect(200);
       expect(file.headers['content-type']).toBe(icon.type);

@@ -7,8 +7,8 @@ import { makeHand, makePlayer } from '../support/factories.js';
 const t = useTestDb();
 type Backup = Record<string, unknown> & { players: Record<string, unknown>[]; hands: Record<string, unknown>[]; games: Record<string, unknown>[]; activity: Record<string, unknown>[] };
 
-const TABLES = ['players', 'games', 'hands', 'activity', 'imports', 'merges', 'ratings'];
-const rowCounts = async () => Object.fromEntries(await Promise.all(TABLES.map(async (tb) => [tb, Number((await t.db(tb).count({ n: '*' }))[0]?.n)])));
+const TABLES = ['players', 'games', 'hands', 'activity', 'imports', 'merges', 'ratings'] as const;
+const rowCounts = async () => Object.fromEntries(await Promise.all(TABLES.map(async (tb): Promise<[string, number]> => [tb, Number((await t.db(tb).count({ n: '*' }))[0]?.n)])));
 const EMPTY = Object.fromEntries(TABLES.map((tb) => [tb, 0]));
 
 /** A real backup of a small league, taken through the app; the league is then emptied. */

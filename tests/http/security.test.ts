@@ -13,7 +13,7 @@ import { client, cookieOf, createTestApp, hiddenValue, signIn, signInCopy, TEST_
 import { makePlayer } from '../support/factories.js';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { createPgliteDb, migrateLatest, pgliteOf } from '../../src/db.js';
+import { createPgliteDb, migrateLatest, pgliteOf, rawRow } from '../../src/db.js';
 import { gameStart } from '../../src/games/services.js';
 import { SIGN_IN_ATTEMPTS, SIGN_IN_LEAGUE_ATTEMPTS } from '../../src/auth/routes.js';
 
@@ -401,8 +401,7 @@ describe('7. a lost database is a 503, never a 500', () => {
     const c = client(app);
     const game = await gameStart({ db: t.db, playerAId: alice.id, playerBId: bob.id, firstDealer: 'a', preset: 'north_american', idempotencyKey: crypto.randomUUID() });
     const form = await c.formTokens(`/games/${game.id}`);
-    const { rows } = await t.db.raw('select current_database() as name');
-    const database = (rows as { name: string }[])[0]!.name;
+    const { name: database } = await rawRow<{ name: string }>(t.db, 'select current_database() as name');
     // Hold the game's row so that the app's transaction waits inside, then end its connection.
     await t.db.transaction(async (trx) => {
       await trx('games').where({ id: game.id }).forUpdate().first();
@@ -412,7 +411,7 @@ describe('7. a lost database is a 503, never a 500', () => {
         .send({ _csrf: form.csrf, token: hiddenValue(form.html, 'token'), outcome: 'gin', winner: 'a', deadwoodB: '10' })
         .then((r) => r);
       await expect
-        .poll(async () => Number((await t.db.raw(`select count(*) as n from pg_stat_activity where datname = ? and wait_event_type = 'Lock'`, [database])).rows[0].n), { timeout: 5000 })
+        .poll(async () => Number((await rawRow<{ n: number }>(t.db, `select count(*) as n from pg_stat_activity where datname = ? and wait_event_type = 'Lock'`, [database])).n), { timeout: 5000 })
         .toBe(1);
       await t.db.raw(`select pg_terminate_backend(pid) from pg_stat_activity where datname = ? and wait_event_type = 'Lock'`, [database]);
       const res = await pending;

@@ -82,7 +82,7 @@ async function makeLeague(db: Db, hands: Hand[]) {
 /** The pages that show a league, with what names a row (ids, tokens) put in terms of names. */
 async function pages(db: Db): Promise<Record<string, string>> {
   const app = createTestApp(db);
-  const players = (await db('players').orderBy('id').select('id', 'name')) as { id: number; name: string }[];
+  const players = await db('players').orderBy('id').select('id', 'name');
   const nameOf = new Map(players.map((p) => [String(p.id), p.name]));
   const paths = ['/', '/?order=rating', '/records', ...players.map((p) => `/players/${p.id}`)];
   if (players.length >= 2) paths.push(`/head-to-head/${players[0]?.id}/${players[1]?.id}`);

@@ -128,7 +128,7 @@ describe.runIf(serverUrl)('when Postgres goes away and comes back', () => {
     expect(res.text).not.toContain('nothing was saved');
     expect(await handsStored()).toBe(storedByTheCut);
     // The page's "Send it again" form carries the same fields, token included.
-    const resend = Object.fromEntries([...res.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]));
+    const resend = Object.fromEntries([...res.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [String(m[1]), m[2]] as const));
     expect(resend).toMatchObject({ token: body.token, deadwood: '9', winner: 'b' });
     await proxy.restore();
     await expect.poll(async () => (await request(app).get('/healthz')).status, { timeout: 5000 }).toBe(200);

@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import request from 'supertest';
 import type { Express } from 'express';
 import { createTestDb, type TestDb } from '../support/db.js';
+import { rawRow } from '../../src/db.js';
 import { client, createTestApp, hiddenValue, signIn, signInCopy, TEST_PASSCODE, TEST_SECRET_KEY } from '../support/app.js';
 import { makeHand, makePlayer } from '../support/factories.js';
 import { gameHandRecord, gameStart } from '../../src/games/services.js';
@@ -56,10 +57,11 @@ async function snapshot(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   // rate_limits is left out on purpose: counting failed sign-ins is its job.
   for (const table of ['players', 'hands', 'games', 'activity', 'ratings', 'league_version', 'member_sessions']) {
-    const { rows } = await testDb.db.raw(
+    const { n, sum } = await rawRow<{ n: number; sum: string }>(
+      testDb.db,
       `select count(*) as n, coalesce(md5(string_agg(t::text, '|' order by t::text)), '') as sum from ${table} t`,
     );
-    out[table] = `${rows[0].n}:${rows[0].sum}`;
+    out[table] = `${n}:${sum}`;
   }
   return out;
 }

@@ -30,8 +30,8 @@ describe('gameAbandon and gameResume', () => {
 
     await gameAbandon({ db: t.db, gameId: id, actorId: alice.id });
     const abandoned = await gameRow(id);
-    expect(abandoned!.abandoned_at).toBeInstanceOf(Date);
-    expect(abandoned!.abandoned_by).toBe(alice.id);
+    expect(abandoned.abandoned_at).toBeInstanceOf(Date);
+    expect(abandoned.abandoned_by).toBe(alice.id);
     expect(abandoned).toMatchObject({ status: 'active', voided_at: null });
     expect(await t.db('hands').where({ game_id: id }).whereNull('voided_at')).toHaveLength(1);
     expect(await gameListActive({ db: t.db })).toEqual([]);
@@ -52,7 +52,7 @@ describe('gameAbandon and gameResume', () => {
     await gameAbandon({ db: t.db, gameId: id });
     const first = await gameRow(id);
     await gameAbandon({ db: t.db, gameId: id });
-    expect((await gameRow(id)).abandoned_at).toEqual(first!.abandoned_at);
+    expect((await gameRow(id)).abandoned_at).toEqual(first.abandoned_at);
     expect((await activity()).filter((a) => a.action === 'game.abandoned')).toHaveLength(1);
   });
 

@@ -54,10 +54,9 @@ describe('handRecord', () => {
   it('needs a winner and a deadwood difference unless it is a draw', async () => {
     const [alice, bob] = await pair();
     const error = await makeHand(t.db, { playerAId: alice.id, playerBId: bob.id, outcome: 'knock' }).catch((e: unknown) => e);
-    expect((error as ApplicationError).fields).toEqual({
-      winner: expect.stringMatching(/who won/),
-      deadwood: expect.stringMatching(/deadwood difference/),
-    });
+    const whoWon: unknown = expect.stringMatching(/who won/);
+    const deadwoodDifference: unknown = expect.stringMatching(/deadwood difference/);
+    expect((error as ApplicationError).fields).toEqual({ winner: whoWon, deadwood: deadwoodDifference });
   });
 
   it('turns an unknown player into a domain error, not a crash', async () => {

@@ -3,14 +3,16 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { migrationSource } from '../../migrations/index.js';
 import { useTestDb } from '../support/db.js';
+import { migrateLatest, rawRows } from '../../src/db.js';
 
 const t = useTestDb();
 
 const tables = async () => {
-  const { rows } = await t.db.raw(
+  const rows = await rawRows<{ tablename: string }>(
+    t.db,
     `select tablename from pg_tables where schemaname = current_schema() and tablename not like 'knex_%' order by 1`,
   );
-  return (rows as { tablename: string }[]).map((r) => r.tablename);
+  return rows.map((r) => r.tablename);
 };
 
 describe('migrations', () => {
@@ -19,7 +21,7 @@ describe('migrations', () => {
     expect(await tables()).toEqual(expect.arrayContaining(['hands', 'players']));
     await t.db.migrate.rollback(undefined, true);
     expect(await tables()).toEqual([]);
-    const [, applied] = await t.db.migrate.latest();
+    const applied = await migrateLatest(t.db);
     expect(applied).toEqual(names);
     expect(await tables()).toEqual(expect.arrayContaining(['hands', 'players']));
   });

@@ -27,7 +27,8 @@ describe('one person, one player', () => {
 
   it('stores the name in NFC, trimmed, and its key', async () => {
     await playerCreate({ db: t.db, name: '  Ame\u0301lie   Poulain ' });
-    expect(await rows()).toEqual([{ id: expect.any(Number), name: 'Amélie Poulain', name_key: 'amélie poulain' }]);
+    const anyId: unknown = expect.any(Number);
+    expect(await rows()).toEqual([{ id: anyId, name: 'Amélie Poulain', name_key: 'amélie poulain' }]);
   });
 
   it('refuses a rename onto a look-alike, and allows one onto the same key', async () => {
@@ -40,7 +41,7 @@ describe('one person, one player', () => {
   it('keeps the key unique when two look-alikes are added at once', async () => {
     const results = await Promise.allSettled([playerCreate({ db: t.db, name: 'Bob' }), playerCreate({ db: t.db, name: 'Ｂｏｂ' })]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+    const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(String(refused?.reason)).toMatch(/There is already a player called (Bob|Ｂｏｂ)\./);
     expect(await rows()).toHaveLength(1);
   });

@@ -9,7 +9,8 @@ const t = useTestDb();
 describe('playerCreate', () => {
   it('adds a player with an id', async () => {
     const alice = await playerCreate({ db: t.db, name: 'Alice' });
-    expect(alice).toEqual({ id: expect.any(Number), name: 'Alice' });
+    const anyId: unknown = expect.any(Number);
+    expect(alice).toEqual({ id: anyId, name: 'Alice' });
     expect(await playerList({ db: t.db })).toEqual([alice]);
   });
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { scratchDatabase } from './scratchDatabase.js';
 import { PGLITE_TEMPLATE_ENV } from './template.js';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { createDb, createPgliteDb, migrateLatest, type Db } from '../../src/db.js';
+import { createDb, createPgliteDb, migrateLatest, rawRows, type Db } from '../../src/db.js';
 
 export interface TestDb {
   db: Db;
@@ -27,7 +27,7 @@ export async function createTestDb(): Promise<TestDb> {
     const scratch = await scratchDatabase(serverUrl, `grl_test_${process.pid}`);
     fileUrl = scratch.url;
     db = createDb({ kind: 'postgres', url: scratch.url, ssl: false, poolMax: 10, statementTimeoutMs: 10_000 });
-    drop = scratch.drop;
+    drop = () => scratch.drop();
   } else {
     const template = process.env[PGLITE_TEMPLATE_ENV];
     db = await createPgliteDb(undefined, { loadDataDir: template ? new Blob([fs.readFileSync(template)]) : undefined });
@@ -38,10 +38,11 @@ export async function createTestDb(): Promise<TestDb> {
     kind: serverUrl ? 'postgres' : 'pglite',
     url: fileUrl,
     async reset() {
-      const { rows } = await db.raw(
+      const rows = await rawRows<{ tablename: string }>(
+        db,
         `select tablename from pg_tables where schemaname = current_schema() and tablename not like 'knex_%' and tablename <> 'league_version'`,
       );
-      const tables = (rows as { tablename: string }[]).map((r) => `"${r.tablename}"`);
+      const tables = rows.map((r) => `"${r.tablename}"`);
       if (tables.length) await db.raw(`truncate ${tables.join(', ')} restart identity cascade`);
     },
     async destroy() {
