@@ -1,4 +1,5 @@
 import type { Db } from '../db.js';
+import type { ActivityRow, GameRow, HandRow, ImportRecordRow, MergeRow, PlayerRow } from '../core/tables.js';
 
 export interface ActivityView {
   id: number;
@@ -18,26 +19,19 @@ export function safeLink(link: string | null): string | null {
   return link !== null && /^\/(?![/\\])[^\s\\]*$/.test(link) ? link : null;
 }
 
-/** An entry of the log with what became of its subject since. */
-interface ActivityJoinRow {
-  id: number;
-  at: Date;
-  actor: string | null;
-  action: string;
-  summary: string;
-  link: string | null;
-  subject_type: string | null;
-  subject_id: number | null;
-  hand_voided_at: Date | null;
-  hand_replaced_by: number | null;
-  hand_game_id: number | null;
-  game_voided_at: Date | null;
-  import_id: number | null;
-  import_undone_at: Date | null;
-  merge_id: number | null;
-  merge_undone_at: Date | null;
-  game_abandoned_at: Date | null;
-}
+/** An entry of the log with what became of its subject since (the left joins' columns are null for other subjects). */
+type ActivityJoinRow = Pick<ActivityRow, 'id' | 'at' | 'action' | 'summary' | 'link' | 'subject_type' | 'subject_id'> & {
+  actor: PlayerRow['name'] | null;
+  hand_voided_at: HandRow['voided_at'];
+  hand_replaced_by: HandRow['replaced_by_id'];
+  hand_game_id: HandRow['game_id'];
+  game_voided_at: GameRow['voided_at'];
+  game_abandoned_at: GameRow['abandoned_at'];
+  import_id: ImportRecordRow['id'] | null;
+  import_undone_at: ImportRecordRow['undone_at'];
+  merge_id: MergeRow['id'] | null;
+  merge_undone_at: MergeRow['undone_at'];
+};
 
 /** The most recent writes and corrections, newest first. */
 export async function activityList({ db, limit = 50 }: { db: Db; limit?: number }): Promise<ActivityView[]> {

@@ -1,5 +1,5 @@
 import type { Db } from '../db.js';
-import { handRulesColumns } from '../core/tables.js';
+import { handRulesColumns, type HandRow } from '../core/tables.js';
 import { PG_FOREIGN_KEY_VIOLATION, pgErrorCode, writeTransaction } from '../db.js';
 import { ApplicationError, NotFoundError } from '../core/errors.js';
 import { activityRecord, playerNames } from '../activity/services.js';
@@ -105,13 +105,7 @@ export async function handRecord(input: HandRecordInput): Promise<RecordedHand> 
   }
 }
 
-interface HandFacts {
-  player_a_id: number;
-  player_b_id: number;
-  winner_id: number | null;
-  outcome: Outcome;
-  points: number;
-}
+type HandFacts = Pick<HandRow, 'player_a_id' | 'player_b_id' | 'winner_id' | 'outcome' | 'points'>;
 
 /** "Alice +27 (gin)", or "Draw between Alice and Bob.", for the message after saving. */
 export function handHeadline(hand: HandFacts, names: Map<number, string>): string {

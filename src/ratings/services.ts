@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { rawRows, type Db } from '../db.js';
+import type { HandRow } from '../core/tables.js';
 import { eloReplay, type EloSettings } from '../scoring/elo.js';
 
 export const DEFAULT_ELO: EloSettings = { start: 1500, k: 32 };
@@ -44,7 +45,7 @@ export async function ratingsRecompute({ db, elo = DEFAULT_ELO, from }: { db: Db
 }
 
 /** The earliest of some hands, as the point to recompute from. */
-export function earliest(hands: { played_at: Date; id: number }[]): HandPoint | null {
+export function earliest(hands: Pick<HandRow, 'played_at' | 'id'>[]): HandPoint | null {
   let best: HandPoint | null = null;
   for (const h of hands) {
     if (!best || h.played_at < best.playedAt || (h.played_at.getTime() === best.playedAt.getTime() && h.id < best.handId)) {

@@ -1,5 +1,5 @@
 import type { Db } from '../db.js';
-import { handRulesColumns } from '../core/tables.js';
+import { handRulesColumns, type HandRow } from '../core/tables.js';
 import { ApplicationError, NotFoundError } from '../core/errors.js';
 import { activityRecord } from '../activity/services.js';
 import { earliest, ratingsRecompute } from '../ratings/services.js';
@@ -87,7 +87,7 @@ export async function handsImport({
       if (found === undefined) throw new Error(`No player for the key ${key}`);
       return found;
     };
-    const inserted: { id: number; played_at: Date }[] = [];
+    const inserted: Pick<HandRow, 'id' | 'played_at'>[] = [];
     for (let i = 0; i < adding.length; i += 500) {
       const chunk = adding.slice(i, i + 500).map((r) => ({
         played_at: trx.raw('cast(? as timestamp) at time zone ?', [r.localTime, timeZone]),
