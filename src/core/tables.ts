@@ -143,7 +143,7 @@ export interface MergeRow {
   created_by: number | null;
   from_player_id: number;
   into_player_id: number;
-  /** jsonb: what the merge moved (src/players/merge.ts parses it). Written as JSON text. */
+  /** jsonb: what the merge moved (src/players/merge.ts parses it), written in JSON text. */
   moved: unknown;
   undone_at: Date | null;
   undone_by: number | null;
