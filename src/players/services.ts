@@ -4,11 +4,10 @@ import { requestKey } from '../core/idempotency.js';
 import { ApplicationError, NotFoundError } from '../core/errors.js';
 import { activityRecord } from '../activity/services.js';
 import { nameTakenMessage, playerNameCheck } from '../core/names.js';
+import type { PlayerRow } from '../core/tables.js';
 
-export interface Player {
-  id: number;
-  name: string;
-}
+/** A player as lists and messages name them. */
+export type Player = Pick<PlayerRow, 'id' | 'name'>;
 
 /** The stored form and key of a name, or the rule's message as an ApplicationError on `name`. */
 export function playerNameOrFail(raw: string): { name: string; key: string } {
