@@ -119,9 +119,6 @@ function undersizedTargets(): string[] {
   return problems;
 }
 
-/** Pages visited at once, each by its own tab (see phoneLayoutSuite). */
-const TABS = 3;
-
 /** The suite for one phone width: every page, light and dark. */
 export function phoneLayoutSuite(viewport: (typeof PHONES)[keyof typeof PHONES]): void {
   describe.runIf(requireBrowserOrSkip())(`every page on a ${viewport.width} px phone, with a crowded league`, () => {
@@ -201,40 +198,31 @@ export function phoneLayoutSuite(viewport: (typeof PHONES)[keyof typeof PHONES])
       await testDb?.destroy();
     });
 
-    for (const scheme of ['light', 'dark'] as const) {
-      it(`fits ${viewport.width}x${viewport.height} (${scheme}): no sideways scroll, big targets, no axe violation`, async () => {
-        // The pages are visited by a few tabs at once (each its own context, as a fresh
-        // phone), so that the browser and this process wait less on each other; the
-        // problems are reported in the pages' order whichever tab found them.
-        const found: string[][] = pages.map(() => []);
-        const problems: string[] = [];
-        await Promise.all(
-          Array.from({ length: TABS }, async (_, lane) => {
-            const tab = await phonePage(browser, { colorScheme: scheme, viewport });
-            const { page } = tab;
-            await preloadAxe(page.context());
-            // Full-page screenshots of long pages take a while on a busy machine.
-            page.setDefaultTimeout(30_000);
-            for (let i = lane; i < pages.length; i += TABS) {
-              const { name, path } = pages[i]!;
-              await page.goto(url + path);
-              found[i]!.push(...(await pageProblems(page)).map((p) => `${path}: ${p}`));
-              await screenshot(page, `phone-layout/${viewport.width}-${scheme}-${name}`);
-              if (name === 'home') {
-                // The open-league banner follows the scheme: dark at night, not a bright yellow strip.
-                const rgb = (await page.locator('.open-banner').evaluate((el) => getComputedStyle(el).backgroundColor)).match(/\d+/g)!.map(Number);
-                const light = (Math.max(...rgb.slice(0, 3)) + Math.min(...rgb.slice(0, 3))) / 2 / 255;
-                if ((scheme === 'dark') !== light < 0.5) found[i]!.push(`/: the open-league banner is ${scheme === 'dark' ? 'bright' : 'dark'} in ${scheme} mode (${rgb.join(',')})`);
-              }
+    {
+      for (const scheme of ['light', 'dark'] as const) {
+        it(`fits ${viewport.width}x${viewport.height} (${scheme}): no sideways scroll, big targets, no axe violation`, async () => {
+          const { page, problems } = await phonePage(browser, { colorScheme: scheme, viewport });
+          await preloadAxe(page.context());
+          // Full-page screenshots of long pages take a while on a busy machine.
+          page.setDefaultTimeout(30_000);
+          const found: string[] = [];
+          for (const { name, path } of pages) {
+            await page.goto(url + path);
+            found.push(...(await pageProblems(page)).map((p) => `${path}: ${p}`));
+            await screenshot(page, `phone-layout/${viewport.width}-${scheme}-${name}`);
+            if (name === 'home') {
+              // The open-league banner follows the scheme: dark at night, not a bright yellow strip.
+              const rgb = (await page.locator('.open-banner').evaluate((el) => getComputedStyle(el).backgroundColor)).match(/\d+/g)!.map(Number);
+              const light = (Math.max(...rgb.slice(0, 3)) + Math.min(...rgb.slice(0, 3))) / 2 / 255;
+              if ((scheme === 'dark') !== light < 0.5) found.push(`/: the open-league banner is ${scheme === 'dark' ? 'bright' : 'dark'} in ${scheme} mode (${rgb.join(',')})`);
             }
-            await page.context().close();
-            problems.push(...tab.problems);
-          }),
-        );
-        fs.writeFileSync(`${RESULTS_DIR}/phone-layout/problems-${viewport.width}-${scheme}.txt`, found.flat().join('\n'));
-        expect(found.flat()).toEqual([]);
-        expect(problems.filter((p) => !p.includes('404'))).toEqual([]);
-      }, 300_000);
+          }
+          await page.context().close();
+          fs.writeFileSync(`${RESULTS_DIR}/phone-layout/problems-${viewport.width}-${scheme}.txt`, found.join('\n'));
+          expect(found).toEqual([]);
+          expect(problems.filter((p) => !p.includes('404'))).toEqual([]);
+        }, 300_000);
+      }
     }
   });
 }
