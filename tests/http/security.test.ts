@@ -8,12 +8,12 @@ import { describe, expect, it, vi } from 'vitest';
 import request from 'supertest';
 import { pino } from 'pino';
 import type { Express } from 'express';
-import { useTestDb } from '../support/db.js';
+import { createPgliteFromTemplate, useTestDb } from '../support/db.js';
 import { client, cookieOf, createTestApp, hiddenValue, signIn, signInCopy, TEST_PASSCODE, TEST_SECRET_KEY, testConfig } from '../support/app.js';
 import { makePlayer } from '../support/factories.js';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { createPgliteDb, migrateLatest, pgliteOf, rawRow } from '../../src/db.js';
+import { migrateLatest, pgliteOf, rawRow } from '../../src/db.js';
 import { gameStart } from '../../src/games/services.js';
 import { SIGN_IN_ATTEMPTS, SIGN_IN_LEAGUE_ATTEMPTS } from '../../src/auth/routes.js';
 
@@ -369,7 +369,7 @@ describe('6. the HTTPS redirect goes only to a known host', () => {
 describe('7. a lost database is a 503, never a 500', () => {
   it('answers 503 when the embedded database has gone away, saying a write was not saved', async () => {
     // PGlite's equivalent of a lost connection: the instance is closed under the app.
-    const db = await createPgliteDb();
+    const db = await createPgliteFromTemplate();
     const pglite = pgliteOf(db);
     try {
       await migrateLatest(db);

@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import request from 'supertest';
 import type { Express } from 'express';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { createTestApp } from '../support/app.js';
 import { makeHand, makePlayer } from '../support/factories.js';
@@ -48,10 +50,18 @@ const segment = fc.oneof(fc.constantFrom('1', '2', '3'), value).map((v) => encod
 
 let testDb: TestDb;
 let app: Express;
+// Thousands of requests: sent to one listening server rather than to the app, for which
+// supertest would start and stop a server per request.
+let server: Server;
+let http: ReturnType<typeof request>;
 
 beforeAll(async () => {
   testDb = await createTestDb();
   app = createTestApp(testDb.db);
+  server = await new Promise<Server>((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  http = request(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
   const alice = await makePlayer(testDb.db, 'Alice');
   const bob = await makePlayer(testDb.db, 'Bob');
   await makeHand(testDb.db, { playerAId: alice.id, playerBId: bob.id, outcome: 'gin', winner: 'a', deadwood: 3, playedAt: new Date('2026-10-01T20:00:00Z') });
@@ -60,6 +70,7 @@ beforeAll(async () => {
   await gameHandRecord({ db: testDb.db, gameId: game, entry: { outcome: 'knock', winner: 'a', difference: 5 }, idempotencyKey: crypto.randomUUID() });
 });
 afterAll(async () => {
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   await testDb?.destroy();
 });
 
@@ -74,7 +85,7 @@ describe('GET routes under fuzzing', () => {
     'answers %s with a clear 400 on every page that takes a period',
     async (query) => {
       for (const path of ['/', '/players/1', '/head-to-head/1/2']) {
-        const res = await request(app).get(`${path}${query}`);
+        const res = await http.get(`${path}${query}`);
         expect(res.status, `${path}${query}`).toBe(400);
         expect(res.text).toContain('That is not a period we know');
       }
@@ -83,7 +94,7 @@ describe('GET routes under fuzzing', () => {
 
   it('serves the edges of the calendar', async () => {
     for (const query of ['?year=1000', '?month=1000-01', '?year=9999', '?month=9999-12']) {
-      await request(app).get(`/players/1${query}`).expect(200);
+      await http.get(`/players/1${query}`).expect(200);
     }
   });
 
@@ -99,7 +110,7 @@ describe('GET routes under fuzzing', () => {
         params.forEach((param) => urls.push(route.replace(param, e || 'x').replace(/:\w+/g, '2')));
       }
       for (const url of urls) {
-        const res = await request(app).get(url);
+        const res = await http.get(url);
         if (res.status >= 500) failures.push(`${res.status} ${url}`);
       }
     }
@@ -113,7 +124,7 @@ describe('GET routes under fuzzing', () => {
         fc.asyncProperty(fc.array(segment, { minLength: 3, maxLength: 3 }), queryString, async (segments, query) => {
           let i = 0;
           const path = route.replace(/:\w+/g, () => segments[i++] as string);
-          const res = await request(app).get(`${path}${query}`);
+          const res = await http.get(`${path}${query}`);
           if (res.status >= 500) failures.push(`${res.status} ${path}${query}`);
           return res.status < 500;
         }),
@@ -121,6 +132,6 @@ describe('GET routes under fuzzing', () => {
       ).catch(() => {});
     }
     expect(failures).toEqual([]);
-    await request(app).get('/healthz').expect(200);
+    await http.get('/healthz').expect(200);
   }, 240_000);
 });

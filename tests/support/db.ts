@@ -29,8 +29,7 @@ export async function createTestDb(): Promise<TestDb> {
     db = createDb({ kind: 'postgres', url: scratch.url, ssl: false, poolMax: 10, statementTimeoutMs: 10_000 });
     drop = () => scratch.drop();
   } else {
-    const template = process.env[PGLITE_TEMPLATE_ENV];
-    db = await createPgliteDb(undefined, { loadDataDir: template ? new Blob([fs.readFileSync(template)]) : undefined });
+    db = await createPgliteFromTemplate();
   }
   await migrateLatest(db);
   return {
@@ -50,6 +49,15 @@ export async function createTestDb(): Promise<TestDb> {
       await drop();
     },
   };
+}
+
+/**
+ * A new in-memory PGlite, started from the global setup's migrated template when there is
+ * one (about 0.3 s of CPU, where creating and migrating one takes 4 s).
+ */
+export async function createPgliteFromTemplate(): Promise<Db> {
+  const template = process.env[PGLITE_TEMPLATE_ENV];
+  return createPgliteDb(undefined, { loadDataDir: template ? new Blob([fs.readFileSync(template)]) : undefined });
 }
 
 /** One database for the file, emptied before each test. */

@@ -16,7 +16,7 @@ import { createTestDb, type TestDb } from './db.js';
 import { createTestApp } from './app.js';
 import { makeHand, makePlayer } from './factories.js';
 import { gameHandRecord, gameStart } from '../../src/games/services.js';
-import { axeViolations } from './axe.js';
+import { axeViolations, preloadAxe } from './axe.js';
 import { launchBrowser, listen, phonePage, requireBrowserOrSkip, RESULTS_DIR, screenshot } from './browser.js';
 
 /** 40 characters and no space: the longest name the form accepts, and the hardest to fit. */
@@ -202,6 +202,7 @@ export function phoneLayoutSuite(viewport: (typeof PHONES)[keyof typeof PHONES])
       for (const scheme of ['light', 'dark'] as const) {
         it(`fits ${viewport.width}x${viewport.height} (${scheme}): no sideways scroll, big targets, no axe violation`, async () => {
           const { page, problems } = await phonePage(browser, { colorScheme: scheme, viewport });
+          await preloadAxe(page.context());
           // Full-page screenshots of long pages take a while on a busy machine.
           page.setDefaultTimeout(30_000);
           const found: string[] = [];
