@@ -16,6 +16,14 @@ export default tseslint.config(
   },
   {
     files: ['static/js/**/*.js'],
-    languageOptions: { globals: { document: 'readonly', window: 'readonly' } },
+    languageOptions: {
+      globals: Object.fromEntries(
+        [
+          'document', 'window', 'navigator', 'location', 'localStorage', 'crypto', 'fetch', 'EventSource', 'DOMParser',
+          'CustomEvent', 'Event', 'URL', 'URLSearchParams', 'FormData', 'Response', 'Headers', 'Intl',
+          'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'self', 'caches', 'console',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
   },
 );

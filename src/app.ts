@@ -24,6 +24,7 @@ import { leaderboardRoutes } from './leaderboard/routes.js';
 import { playerRoutes } from './players/routes.js';
 import { statsRoutes } from './stats/routes.js';
 import { pwaRoutes } from './pwa/routes.js';
+import { setUpLive } from './live/routes.js';
 import { LARGE_BODY_PATHS, transferRoutes } from './transfer/routes.js';
 
 /*
@@ -92,6 +93,7 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   app.use(csrfProtection);
   app.use(pageLocals);
   app.use(memberAccess({ config, db }));
+  setUpLive(app, context, logger);
 
   app.use(authRoutes(context));
   app.use(activityRoutes(context));
