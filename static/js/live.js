@@ -74,6 +74,7 @@
   function apply(doc) {
     const y = window.scrollY;
     const handsBefore = handCount(document);
+    const handsAfter = handCount(doc); // counted before its regions move into the page
     for (const fresh of doc.querySelectorAll('[data-live]')) {
       const name = fresh.dataset.live;
       const current = document.querySelector(`[data-live="${name}"]`);
@@ -86,7 +87,7 @@
       }
       current.replaceWith(copy);
     }
-    if (held.size) showHeld(handCount(doc));
+    if (held.size) showHeld(handsAfter);
     if (window.scrollY !== y) window.scrollTo(0, y);
     announcer.textContent = `Scores updated at ${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}.`;
     document.dispatchEvent(new CustomEvent('live:updated'));
