@@ -59,11 +59,11 @@ export class LiveHub {
       version = this.latest; // the database is away: the feed will say when it is back
     }
     if (version === null || res.writableEnded) return;
-    if (stream.sent === null || stream.sent !== version) {
-      // A newer version than the page's: "change". Unknown page, or a newer page than the
-      // database (a restored backup): the current version, to reload from.
-      this.send(stream, version, stream.sent === null ? 'hello' : 'change');
-    }
+    // Another version than the page's: "change" (newer, or the database was restored from
+    // an older backup). The same, or unknown: "hello", so the browser has an id to send
+    // back as Last-Event-ID if the stream drops before anything changes.
+    const changed = stream.sent !== null && stream.sent !== version;
+    this.send(stream, version, changed ? 'change' : 'hello');
   }
 
   /** Ends every stream (the process is shutting down: browsers reconnect elsewhere). */

@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { useTestDb } from '../support/db.js';
 import { createTestApp } from '../support/app.js';
 import { makeHand, makePlayer } from '../support/factories.js';
-import { phonePage, requireBrowserOrSkip, screenshot, useBrowserApp } from '../support/browser.js';
+import { listen, phonePage, requireBrowserOrSkip, screenshot, useBrowserApp } from '../support/browser.js';
 import { spawnServer, type RunningServer } from '../support/server.js';
 
 const t = useTestDb();
@@ -211,6 +211,34 @@ describe.runIf(run)('live pages, on two phones', () => {
     } finally {
       await one.page.context().close();
       await two.page.context().close();
+    }
+  });
+
+  it('a dropped stream reconnects by itself (Last-Event-ID) and brings the change made while it was down', async () => {
+    const alice = await makePlayer(t.db, 'Alice');
+    const bob = await makePlayer(t.db, 'Bob');
+    const { server, url } = await listen(createTestApp(t.db));
+    const { page, problems } = await phonePage(b.browser);
+    try {
+      const opened = streamOpen(page);
+      await page.goto(`${url}/`);
+      await opened;
+      await mark(page);
+      // The stream is cut (a restarting router or server), and a hand is recorded before it is back.
+      const before = Number((await t.db('league_version').first()).version);
+      const reconnecting = page.waitForRequest((r) => r.url().includes('/events'));
+      server.closeAllConnections();
+      await makeHand(t.db, { playerAId: alice.id, playerBId: bob.id, outcome: 'undercut', winner: 'a', deadwood: 4 });
+      const reconnection = await reconnecting;
+      // The browser's own reconnection (after the retry: 2000 the stream asked for), naming the last id it had.
+      expect((await reconnection.allHeaders())['last-event-id']).toBe(String(before));
+      await within(page, 'after a reconnection', Date.now(), 1000, () => document.querySelectorAll('.recent-hands > li').length === 1);
+      expect(await stillMarked(page)).toBe(true);
+      expect(problems.filter((p) => !/\/events|ERR_/.test(p))).toEqual([]);
+    } finally {
+      await page.context().close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 
