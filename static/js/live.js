@@ -89,7 +89,7 @@
     }
     if (held.size) showHeld(handsAfter);
     if (window.scrollY !== y) window.scrollTo(0, y);
-    announcer.textContent = `Scores updated at ${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}.`;
+    announcer.textContent = `Scores updated at ${new Date().toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })}.`;
     document.dispatchEvent(new CustomEvent('live:updated'));
   }
 
@@ -144,5 +144,14 @@
   window.addEventListener('pageshow', (event) => {
     if (event.persisted) void refresh();
   });
-  connect();
+  // With no connection the stream waits (no retries failing every 2 s); back online, it
+  // reconnects from the version this page shows, and a change meanwhile is fetched at once.
+  window.addEventListener('offline', () => {
+    source?.close();
+    source = null;
+  });
+  window.addEventListener('online', () => {
+    if (!source) connect();
+  });
+  if (navigator.onLine) connect();
 })();
