@@ -81,6 +81,7 @@ export class LiveHub {
   };
 
   private send(stream: Stream, version: number, event: 'hello' | 'change'): void {
+    if (stream.res.writableEnded || stream.res.destroyed) return;
     stream.sent = version;
     stream.res.write(`id: ${version}\nevent: ${event}\ndata: ${version}\n\n`);
   }

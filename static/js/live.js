@@ -34,10 +34,10 @@
 
   const handCount = (root) => root.querySelectorAll('.game-hands > li').length;
 
-  // One polite announcement for screen readers, visually hidden.
+  // One polite announcement for screen readers, visually hidden (a live region without the
+  // status role: the page's flash message stays its one status).
   const announcer = document.createElement('p');
-  announcer.className = 'is-sr-only';
-  announcer.setAttribute('role', 'status');
+  announcer.className = 'is-sr-only live-announcer';
   announcer.setAttribute('aria-live', 'polite');
   document.body.append(announcer);
 
@@ -85,6 +85,11 @@
         held.set(name, copy);
         continue;
       }
+      // A <details> the player opened stays open.
+      const open = [...current.querySelectorAll('details')].map((d) => d.open);
+      copy.querySelectorAll('details').forEach((d, i) => {
+        if (open[i]) d.open = true;
+      });
       current.replaceWith(copy);
     }
     if (held.size) showHeld(handsAfter);

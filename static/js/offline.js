@@ -162,8 +162,16 @@
       container()?.prepend(banner);
     }
     const time = lastUpdated.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
-    banner.replaceChildren(el('strong', '', 'Offline:'), ` last updated ${time}. The scores may have changed since.`);
-    if (navigator.onLine) banner.replaceChildren(el('strong', '', 'Back online:'), ` this copy is from ${time}; updating…`);
+    if (!navigator.onLine) {
+      banner.replaceChildren(el('strong', '', 'Offline:'), ` last updated ${time}. The scores may have changed since.`);
+    } else if (document.querySelector('meta[name="live-version"]')) {
+      banner.replaceChildren(el('strong', '', 'Back online:'), ` this copy is from ${time}; updating…`);
+    } else {
+      // Not a live page: say so, and let the player choose when (a form may be half filled in).
+      const reload = el('a', '', 'load the latest');
+      reload.href = window.location.href;
+      banner.replaceChildren(el('strong', '', 'Back online:'), ` this page is a copy from ${time}; `, reload, '.');
+    }
   }
 
   // --- Keeping a hand -------------------------------------------------------------------
@@ -307,10 +315,6 @@
   window.addEventListener('online', () => {
     showOffline();
     void flush();
-    // A kept copy of a page that does not update itself: load the real one.
-    if (document.documentElement.dataset.offlineCopy && !document.querySelector('meta[name="live-version"]') && !document.querySelector('form[data-live-dirty]')) {
-      if (waiting().length === 0) window.location.reload();
-    }
   });
   window.addEventListener('offline', () => {
     showOffline();
@@ -332,6 +336,14 @@
   }, RETRY_MS);
 
   const start = () => {
+    // A kept copy's one-time token may have been spent since (on this very hand, even):
+    // the form gets a fresh one, whichever way it is then sent.
+    if (document.documentElement.dataset.offlineCopy) {
+      for (const input of document.querySelectorAll('form[data-offline-queue] input[name="token"]')) {
+        input.setAttribute('value', newToken());
+        input.value = input.getAttribute('value');
+      }
+    }
     showOffline();
     void flush();
   };

@@ -109,6 +109,7 @@ describe.runIf(run)('live pages, on two phones', () => {
       await opened;
       await mark(two.page);
       await one.page.goto(`${b.url}/hands/new`);
+      // (The standings' legend appears with the first hand; opened below, it stays open.)
       await one.page.getByRole('radio', { name: 'gin', exact: true }).check();
       await one.page.getByRole('radio', { name: 'Bob', exact: true }).check();
       await one.page.getByLabel('Deadwood difference').fill('10');
@@ -122,11 +123,21 @@ describe.runIf(run)('live pages, on two phones', () => {
       expect(await two.page.locator('.recent-hands').textContent()).toContain('+35');
       expect(await stillMarked(two.page)).toBe(true);
       await screenshot(two.page, 'live-leaderboard-updated-dark');
+      // The legend opened by the player stays open through the next change.
+      await two.page.getByText('What the scores mean').click();
+      const legendOpen = () => two.page.locator('details').first().evaluate((d) => (d as HTMLDetailsElement).open);
+      expect(await legendOpen()).toBe(true);
+      const [alice, bob] = await t.db('players').orderBy('id');
+      await makeHand(t.db, { playerAId: alice.id, playerBId: bob.id, outcome: 'knock', winner: 'a', deadwood: 3 });
+      await within(two.page, 'leaderboard, a hand from another process', Date.now(), 1000, () => document.querySelectorAll('.recent-hands > li').length === 2);
+      expect(await legendOpen()).toBe(true);
 
       await one.page.waitForURL(`${b.url}/`);
-      await one.page.getByRole('button', { name: /^Void this hand/ }).click();
-      await expect.poll(() => hands().then((h) => h.length)).toBe(0);
-      await within(two.page, 'leaderboard void', Date.now(), 1000, () => document.querySelectorAll('.recent-hands > li').length === 0);
+      await one.page.reload();
+      await one.page.getByRole('button', { name: /^Void this hand: Bob/ }).click();
+      await expect.poll(() => hands().then((h) => h.length)).toBe(1);
+      await within(two.page, 'leaderboard void', Date.now(), 1000, () => document.querySelectorAll('.recent-hands > li').length === 1);
+      expect(await two.page.locator('.recent-hands').textContent()).not.toContain('Bob +35');
       expect(await stillMarked(two.page)).toBe(true);
       expect([...one.problems, ...two.problems]).toEqual([]);
     } finally {

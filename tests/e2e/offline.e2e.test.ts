@@ -114,9 +114,13 @@ describe.runIf(run)('offline at the table', () => {
     try {
       await page.goto(`${b.url}/hands/new`);
       await keptForOffline(page);
+      const keptToken = await page.locator('input[name="token"]').inputValue();
       await context.setOffline(true);
       await page.goto(`${b.url}/hands/new`);
       await expect.poll(() => page.locator('#offline-banner').textContent()).toContain('Offline: last updated');
+      // The copy's one-time token may be spent by now: the form has a fresh one.
+      await expect.poll(() => page.locator('input[name="token"]').inputValue()).not.toBe(keptToken);
+      expect(await page.locator('input[name="token"]').inputValue()).toMatch(/^[A-Za-z0-9_-]{24}$/);
       await page.getByRole('radio', { name: 'gin', exact: true }).check();
       await page.getByRole('radio', { name: 'Bob', exact: true }).check();
       await page.getByLabel('Deadwood difference').fill('9');

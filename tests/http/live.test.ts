@@ -147,6 +147,21 @@ describe('GET /events', () => {
     expect([...ids].sort((x, y) => x - y)).toEqual(ids);
   });
 
+  it('answers hostile versions (query and Last-Event-ID) with the current one, never a 5xx', async () => {
+    const base = await serve();
+    const now = String(await version());
+    const hostile = ['', '-1', '1e3', '0x10', '99999999999999999999', 'NaN', '%00', '1; drop table hands', '\u202E', '🂡', '1'.repeat(300)];
+    for (const value of hostile) {
+      for (const headers of [{}, { 'last-event-id': value.replace(/[^\x20-\x7e]/g, '?') }] as Record<string, string>[]) {
+        const s = await stream(`${base}/events?since=${encodeURIComponent(value)}`, headers);
+        expect(s.status).toBe(200);
+        await s.until((c) => c.events.length > 0);
+        expect(s.events[0]?.id).toBe(now);
+        s.close();
+      }
+    }
+  });
+
   it('is closed to strangers in a private league', async () => {
     const res = await request(createTestApp(t.db, { LEAGUE_PASSCODE: 'secret-pass', PRIVATE_LEAGUE: 'true' })).get('/events');
     expect(res.status).toBe(303);
