@@ -26,8 +26,17 @@ export function leagueFeed(db: Db, log: FeedLog = quiet): LeagueFeed {
   // createDb gave it (Knex's types know neither shape).
   const connection = db.client.config.connection as { pglite?: PGlite } & pg.ClientConfig;
   if (connection.pglite) return new PgliteFeed(connection.pglite);
-  return new PostgresFeed(connection, log);
+  // One listening connection per process and database, whatever the number of apps made
+  // over it (tests make many; the server, one).
+  const key = connection.connectionString ?? JSON.stringify([connection.host, connection.port, connection.database, connection.user]);
+  let feed = postgresFeeds.get(key);
+  if (!feed) {
+    feed = new PostgresFeed(connection, log);
+    postgresFeeds.set(key, feed);
+  }
+  return feed;
 }
+const postgresFeeds = new Map<string, PostgresFeed>();
 
 class Subscribers {
   private readonly set = new Set<(version: number) => void>();
@@ -92,7 +101,6 @@ class PostgresFeed implements LeagueFeed {
   private retryTimer: NodeJS.Timeout | undefined;
   private lingerTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
-  private closed = false;
 
   constructor(
     private readonly connection: pg.ClientConfig,
@@ -102,7 +110,7 @@ class PostgresFeed implements LeagueFeed {
   subscribe(heard: (version: number) => void) {
     this.subscribers.add(heard);
     clearTimeout(this.lingerTimer);
-    if (!this.client && !this.retryTimer && !this.closed) void this.connect();
+    if (!this.client && !this.retryTimer) void this.connect();
     return () => {
       this.subscribers.delete(heard);
       if (this.subscribers.size === 0) {
@@ -159,7 +167,7 @@ class PostgresFeed implements LeagueFeed {
     client.removeAllListeners('notification');
     client.on('error', () => {}); // whatever else it says on its way out
     void client.end().catch(() => {});
-    if (this.closed || this.subscribers.size === 0) return;
+    if (this.subscribers.size === 0) return;
     this.log.warn({ err: String((err as Error)?.message ?? err), retryMs: this.retryMs }, 'live feed: listening connection lost; reconnecting');
     this.retryTimer = setTimeout(() => void this.connect(), this.retryMs).unref();
     this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
@@ -184,8 +192,9 @@ class PostgresFeed implements LeagueFeed {
     return this.client !== null;
   }
 
+  /** Closes the listening connection now unless someone still listens (the feed is shared by the process). */
   async close(): Promise<void> {
-    this.closed = true;
+    if (this.subscribers.size > 0) return;
     clearTimeout(this.lingerTimer);
     this.disconnect();
   }

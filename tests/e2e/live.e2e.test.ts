@@ -152,6 +152,8 @@ describe.runIf(run)('live pages, on two phones', () => {
     const one = await phonePage(b.browser);
     for (const [width, height, colorScheme] of [
       [390, 844, 'light'],
+      [390, 844, 'dark'],
+      [320, 568, 'light'],
       [320, 568, 'dark'],
     ] as const) {
       const two = await phonePage(b.browser, { viewport: { width, height }, colorScheme });
@@ -175,6 +177,7 @@ describe.runIf(run)('live pages, on two phones', () => {
         expect(await two.page.locator('#next-hand-heading').textContent()).toContain('Hand 1');
         expect(await two.page.locator('.score-b').textContent()).toBe('4');
         await two.page.evaluate(() => window.scrollTo(0, 0));
+        expect(await two.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
         await screenshot(two.page, `live-form-kept-${width}-${colorScheme}`);
 
         await refresh.click();

@@ -74,11 +74,18 @@ describe.runIf(run)('offline at the table', () => {
       await page.reload();
       await expect.poll(() => page.locator('#offline-banner').textContent()).toMatch(/^Offline: last updated \d\d:\d\d\. The scores may have changed since\.$/);
       await expect.poll(() => outbox(page).locator('h2').textContent()).toBe('2 hands waiting to send');
-      await screenshot(page, 'offline-scorepad-waiting');
-      await page.setViewportSize({ width: 320, height: 568 });
-      await page.emulateMedia({ colorScheme: 'dark' });
-      await new Promise((r) => setTimeout(r, 500)); // Bulma's colour transitions
-      await screenshot(page, 'offline-scorepad-waiting-320-dark');
+      for (const [width, height] of [
+        [390, 844],
+        [320, 568],
+      ] as const) {
+        for (const colorScheme of ['light', 'dark'] as const) {
+          await page.setViewportSize({ width, height });
+          await page.emulateMedia({ colorScheme });
+          await new Promise((r) => setTimeout(r, 500)); // Bulma's colour transitions
+          expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+          await screenshot(page, `offline-scorepad-waiting-${width}-${colorScheme}`);
+        }
+      }
       await page.setViewportSize({ width: 390, height: 844 });
       await page.emulateMedia({ colorScheme: 'light' });
       expect(await hands()).toHaveLength(0);
@@ -144,7 +151,7 @@ describe.runIf(run)('offline at the table', () => {
     }
   });
 
-  it('a hand whose answer was lost on the way back is sent again and stored once ("Already saved")', async () => {
+  it('a hand whose answer was lost on the way back is sent again by the timer and stored once ("Already saved")', async () => {
     await makePlayer(t.db, 'Alice');
     await makePlayer(t.db, 'Bob');
     const { page } = await phonePage(b.browser);
@@ -168,9 +175,10 @@ describe.runIf(run)('offline at the table', () => {
       await page.context().setOffline(false);
       await expect.poll(() => hands().then((h) => h.length), { timeout: 5000 }).toBe(1);
       expect(lost).toBe(1);
-      // Still waiting on the phone (it cannot know), sent again on the next try, and told it is already there.
-      await page.reload();
-      await expect.poll(() => page.locator('#outbox-sent').textContent(), { timeout: 5000 }).toContain('Already saved: Alice +6 (knock). It was sent twice and counts once.');
+      // Still waiting on the phone (it cannot know), sent again by the 15-second timer (no
+      // reload, no online event), and told it is already there.
+      expect(await outbox(page).locator('h2').textContent()).toBe('1 hand waiting to send');
+      await expect.poll(() => page.locator('#outbox-sent').textContent(), { timeout: 20_000 }).toContain('Already saved: Alice +6 (knock). It was sent twice and counts once.');
       expect((await hands()).map((h) => [h.outcome, h.points])).toEqual([['knock', 6]]);
     } finally {
       await page.context().close();
@@ -204,11 +212,18 @@ describe.runIf(run)('offline at the table', () => {
       expect(await outbox(second.page).locator('li').textContent()).toContain('Alice v Bob: knock, Bob won, difference 9');
       expect(await hands()).toEqual(before);
       await second.page.evaluate(() => window.scrollTo(0, 0));
-      await screenshot(second.page, 'offline-refused');
-      await second.page.setViewportSize({ width: 320, height: 568 });
-      await second.page.emulateMedia({ colorScheme: 'dark' });
-      await new Promise((r) => setTimeout(r, 500)); // Bulma's colour transitions
-      await screenshot(second.page, 'offline-refused-320-dark');
+      for (const [width, height] of [
+        [390, 844],
+        [320, 568],
+      ] as const) {
+        for (const colorScheme of ['light', 'dark'] as const) {
+          await second.page.setViewportSize({ width, height });
+          await second.page.emulateMedia({ colorScheme });
+          await new Promise((r) => setTimeout(r, 500)); // Bulma's colour transitions
+          expect(await second.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+          await screenshot(second.page, `offline-refused-${width}-${colorScheme}`);
+        }
+      }
 
       // Still there after a reload, and after another try.
       await second.page.reload();
