@@ -246,7 +246,8 @@ describe.runIf(run)('live pages, on two phones', () => {
       const reconnection = await reconnecting;
       // The browser's own reconnection (after the retry: 2000 the stream asked for), naming the last id it had.
       expect((await reconnection.allHeaders())['last-event-id']).toBe(String(before));
-      await within(page, 'after a reconnection', Date.now(), 1000, () => document.querySelectorAll('.recent-hands > li').length === 1);
+      // (Within 2 s of the reconnecting request: its answer, then the page fetched again.)
+      await within(page, 'after a reconnection', Date.now(), 2000, () => document.querySelectorAll('.recent-hands > li').length === 1);
       expect(await stillMarked(page)).toBe(true);
       expect(problems.filter((p) => !/\/events|ERR_/.test(p))).toEqual([]);
     } finally {
