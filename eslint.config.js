@@ -21,7 +21,16 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
   {
-    files: ['static/js/**/*.js'],
-    languageOptions: { globals: { document: 'readonly', window: 'readonly' } },
+    files: ['static/js/**/*.js', 'static/sw/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        [
+          'document', 'window', 'navigator', 'location', 'localStorage', 'crypto', 'fetch', 'EventSource', 'DOMParser',
+          'CustomEvent', 'Event', 'URL', 'URLSearchParams', 'FormData', 'Response', 'Headers', 'Intl',
+          'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'self', 'caches', 'console',
+          'HTMLFormElement', 'btoa',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
   },
 );

@@ -9,6 +9,7 @@ import * as playerNameKeys from './20261125110000_player_name_keys.js';
 import * as importsAndMerges from './20261125110100_imports_and_merges.js';
 import * as memberSessions from './20261125120000_member_sessions.js';
 import * as abandonedGames from './20261125140000_abandoned_games.js';
+import * as leagueVersionNotify from './20261202180000_league_version_notify.js';
 
 /*
  * Migrations are listed here rather than discovered on disk, so the same list runs under
@@ -26,6 +27,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261125110100_imports_and_merges': importsAndMerges,
   '20261125120000_member_sessions': memberSessions,
   '20261125140000_abandoned_games': abandonedGames,
+  '20261202180000_league_version_notify': leagueVersionNotify,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -24,6 +24,8 @@ import { leaderboardRoutes } from './leaderboard/routes.js';
 import { playerRoutes } from './players/routes.js';
 import { statsRoutes } from './stats/routes.js';
 import { pwaRoutes } from './pwa/routes.js';
+import { setUpLive } from './live/routes.js';
+import { serviceWorkerRoutes } from './pwa/serviceWorker.js';
 import { LARGE_BODY_PATHS, transferRoutes } from './transfer/routes.js';
 
 /*
@@ -82,6 +84,7 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   );
   app.use(healthRoutes(context));
   app.use(pwaRoutes(context, assets));
+  app.use(serviceWorkerRoutes(assets));
   app.use((_req, res, next) => {
     // Pages show live scores: always revalidate (the ETag keeps that cheap).
     res.set('Cache-Control', 'no-cache');
@@ -92,6 +95,7 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   app.use(csrfProtection);
   app.use(pageLocals);
   app.use(memberAccess({ config, db }));
+  setUpLive(app, context, logger);
 
   app.use(authRoutes(context));
   app.use(activityRoutes(context));

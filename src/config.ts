@@ -76,7 +76,8 @@ const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     DATABASE_URL: z.url({ error: 'expected a postgres:// URL' }).optional(),
     DATABASE_SSL: z.enum(['true', 'false']).optional(),
-    DATABASE_POOL_MAX: int(5, 1, 19),
+    // Below the smallest Heroku plan's 20 connections, with the live feed's listening one (issue 16).
+    DATABASE_POOL_MAX: int(5, 1, 18),
     DATABASE_STATEMENT_TIMEOUT_MS: int(5000, 100, 600_000),
     DATA_DIR: z.string().min(1).default('./.data'),
     SECRET_KEY: z.string().optional(),
@@ -96,6 +97,8 @@ const envSchema = z
     // Deployment (issue 13): the embedded database in production only on purpose; the drain time.
     EMBEDDED_DATABASE_IN_PRODUCTION: z.enum(['true', 'false']).default('false'),
     SHUTDOWN_DRAIN_MS: int(8000, 1000, 25_000),
+    // Live pages (issue 16): a comment on every event stream this often, under Heroku's 55 s idle cut.
+    LIVE_HEARTBEAT_SECONDS: int(25, 1, 54),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.DATABASE_URL && env.EMBEDDED_DATABASE_IN_PRODUCTION !== 'true') {
@@ -160,6 +163,8 @@ export interface Config {
   };
   /** After SIGTERM: how long requests in flight may take before the process exits anyway. */
   shutdownDrainMs: number;
+  /** Live pages: seconds between heartbeats on an event stream. */
+  liveHeartbeatSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -210,5 +215,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       allowedHosts: e.ALLOWED_HOSTS,
     },
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
+    liveHeartbeatSeconds: e.LIVE_HEARTBEAT_SECONDS,
   };
 }

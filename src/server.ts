@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { createApp } from './app.js';
+import { closeLive } from './live/routes.js';
 import { loadDotEnv } from './core/dotenv.js';
 import { migrateLatest } from './db.js';
 import { configOrExit, openDatabase } from './cli/openDatabase.js';
@@ -61,6 +62,8 @@ async function main(): Promise<void> {
     }, config.shutdownDrainMs);
     force.unref();
     for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+    // Event streams never finish by themselves: end them (browsers reconnect to another process).
+    void closeLive(app);
     server.close(() => {
       db.destroy().then(
         () => {
