@@ -170,6 +170,9 @@ export async function createPgliteDb(dataDir?: string, { initInChild = true, loa
 const engines = new WeakMap<Db, PGlite>();
 
 /** The PGlite engine under a Knex handle from createPgliteDb (for a dump, or to close it under the app in a test). */
+/** The PGlite engine under a handle, or undefined for a handle over PostgreSQL. */
+export const pgliteIf = (db: Db): PGlite | undefined => engines.get(db);
+
 export function pgliteOf(db: Db): PGlite {
   const engine = engines.get(db);
   if (!engine) throw new Error('Not a handle made by createPgliteDb');

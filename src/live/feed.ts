@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
-import type { Db } from '../db.js';
+import { pgliteIf, type Db } from '../db.js';
 import { LEAGUE_CHANNEL } from '../../migrations/20261202180000_league_version_notify.js';
 
 /**
@@ -22,10 +22,11 @@ const quiet: FeedLog = { warn: () => {}, info: () => {} };
 
 /** The feed for a Knex handle: its PGlite engine's own LISTEN, or one connection of its own to Postgres. */
 export function leagueFeed(db: Db, log: FeedLog = quiet): LeagueFeed {
-  // knex-pglite keeps the engine in the connection settings; the pg client keeps what
-  // createDb gave it (Knex's types know neither shape).
-  const connection = db.client.config.connection as { pglite?: PGlite } & pg.ClientConfig;
-  if (connection.pglite) return new PgliteFeed(connection.pglite);
+  const engine = pgliteIf(db);
+  if (engine) return new PgliteFeed(engine);
+  // Knex types its client as `any`; over PostgreSQL, createDb gave it a pg connection config.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-member-access
+  const connection = db.client.config.connection as pg.ClientConfig;
   // One listening connection per process and database, whatever the number of apps made
   // over it (tests make many; the server, one).
   const key = connection.connectionString ?? JSON.stringify([connection.host, connection.port, connection.database, connection.user]);
@@ -193,9 +194,11 @@ class PostgresFeed implements LeagueFeed {
   }
 
   /** Closes the listening connection now unless someone still listens (the feed is shared by the process). */
-  async close(): Promise<void> {
-    if (this.subscribers.size > 0) return;
-    clearTimeout(this.lingerTimer);
-    this.disconnect();
+  close(): Promise<void> {
+    if (this.subscribers.size === 0) {
+      clearTimeout(this.lingerTimer);
+      this.disconnect();
+    }
+    return Promise.resolve();
   }
 }

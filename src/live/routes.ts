@@ -1,7 +1,7 @@
 import express from 'express';
 import type { Logger } from 'pino';
 import type { AppContext } from '../http/context.js';
-import type { Db } from '../db.js';
+import { rawRows, type Db } from '../db.js';
 import { leagueFeed, type LeagueFeed } from './feed.js';
 import { LiveHub } from './hub.js';
 
@@ -11,8 +11,8 @@ export const LIVE_PAGES = ['/', '/games/:id'];
 export const LIVE_FETCH_HEADER = 'x-live-refresh';
 
 export async function leagueVersionGet({ db }: { db: Db }): Promise<number | null> {
-  const { rows } = await db.raw('select version from league_version where id = 1');
-  const version = Number((rows as { version: unknown }[])[0]?.version);
+  const [row] = await rawRows<{ version: number }>(db, 'select version from league_version where id = 1');
+  const version = Number(row?.version);
   return Number.isSafeInteger(version) ? version : null;
 }
 

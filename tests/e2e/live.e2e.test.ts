@@ -7,6 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { useTestDb } from '../support/db.js';
+import type { PlayerRow } from '../../src/core/tables.js';
 import { createTestApp } from '../support/app.js';
 import { makeHand, makePlayer } from '../support/factories.js';
 import { listen, phonePage, requireBrowserOrSkip, screenshot, useBrowserApp } from '../support/browser.js';
@@ -127,7 +128,7 @@ describe.runIf(run)('live pages, on two phones', () => {
       await two.page.getByText('What the scores mean').click();
       const legendOpen = () => two.page.locator('details').first().evaluate((d) => (d as HTMLDetailsElement).open);
       expect(await legendOpen()).toBe(true);
-      const [alice, bob] = await t.db('players').orderBy('id');
+      const [alice, bob] = (await t.db('players').orderBy('id')) as [PlayerRow, PlayerRow];
       await makeHand(t.db, { playerAId: alice.id, playerBId: bob.id, outcome: 'knock', winner: 'a', deadwood: 3 });
       await within(two.page, 'leaderboard, a hand from another process', Date.now(), 1000, () => document.querySelectorAll('.recent-hands > li').length === 2);
       expect(await legendOpen()).toBe(true);
@@ -243,7 +244,7 @@ describe.runIf(run)('live pages, on two phones', () => {
       await makeHand(t.db, { playerAId: alice.id, playerBId: bob.id, outcome: 'knock', winner: 'b', deadwood: 5 });
       await within(page, 'before the cut', Date.now(), 1000, () => document.querySelectorAll('.recent-hands > li').length === 1);
       // The stream is cut (a restarting router or server), and a hand is recorded before it is back.
-      const before = Number((await t.db('league_version').first()).version);
+      const before = Number((await t.db('league_version').first())!.version);
       const reconnecting = page.waitForRequest((r) => r.url().includes('/events'));
       server.closeAllConnections();
       await makeHand(t.db, { playerAId: alice.id, playerBId: bob.id, outcome: 'undercut', winner: 'a', deadwood: 4 });
@@ -275,7 +276,7 @@ describe.runIf(run)('live pages, on two phones', () => {
         await page.waitForURL(gameUrl);
         expect(await page.locator('.game-hands > li').count()).toBe(1);
         // A change elsewhere shows on reload, as before.
-        const [alice, bob] = await t.db('players').orderBy('id');
+        const [alice, bob] = (await t.db('players').orderBy('id')) as [PlayerRow, PlayerRow];
         await makeHand(t.db, { playerAId: alice.id, playerBId: bob.id, outcome: 'knock', winner: 'b', deadwood: 2 });
         await page.goto(`${b.url}/`);
         expect(await page.locator('.recent-hands > li').count()).toBe(2);

@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { useTestDb } from '../support/db.js';
+import { rawRow } from '../../src/db.js';
 import { client, createTestApp } from '../support/app.js';
 import { makeHand, makePlayer } from '../support/factories.js';
 import { SseClient } from '../support/sse.js';
@@ -41,7 +42,7 @@ async function stream(url: string, headers: Record<string, string> = {}): Promis
   return s;
 }
 
-const version = async () => Number((await t.db('league_version').first()).version);
+const version = async () => Number((await t.db('league_version').first())!.version);
 
 describe('GET /events', () => {
   it('is an uncompressed, uncached event stream that says how soon to reconnect', async () => {
@@ -137,10 +138,11 @@ describe('GET /events', () => {
     for (const s of [a, b]) await s.until((c) => c.events.some((e) => e.event === 'change' && Number(e.id) === now), 1000, 'the last version');
     if (t.testDb.kind === 'postgres') {
       // One listening connection for the process, whatever the number of streams, outside Knex's pool.
-      const { rows } = await t.db.raw(
+      const row = await rawRow<{ n: number }>(
+        t.db,
         "select count(*) as n from pg_stat_activity where datname = current_database() and application_name = 'gin-rummy-leaderboard listener'",
       );
-      expect(rows[0].n).toBe(1);
+      expect(row.n).toBe(1);
     }
     // Ids only go up.
     const ids = a.events.map((e) => Number(e.id));

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import type { Browser } from 'playwright-core';
 import { createApp } from '../../src/app.js';
-import { createDb, type Db } from '../../src/db.js';
+import { createDb, rawRow, type Db } from '../../src/db.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { testConfig } from '../support/app.js';
 import { makeHand, makePlayer } from '../support/factories.js';
@@ -51,12 +51,13 @@ describe.runIf(serverUrl)('live pages when Postgres goes away and comes back', (
   const listeners = async () =>
     Number(
       (
-        await testDb.db.raw(
+        await rawRow<{ n: number }>(
+          testDb.db,
           "select count(*) as n from pg_stat_activity where datname = current_database() and application_name = 'gin-rummy-leaderboard listener'",
         )
-      ).rows[0].n,
+      ).n,
     );
-  const version = async () => Number((await testDb.db('league_version').first()).version);
+  const version = async () => Number((await testDb.db('league_version').first())!.version);
 
   it('the stream stays open through the outage, and delivers the change made meanwhile once the database is back', async () => {
     const alice = await makePlayer(testDb.db, 'Alice');
