@@ -3,6 +3,10 @@ import { scratchDatabase } from './scratchDatabase.js';
 import { PGLITE_TEMPLATE_ENV } from './template.js';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createDb, createPgliteDb, migrateLatest, rawRows, type Db } from '../../src/db.js';
+import { errorCode } from '../../src/core/errors.js';
+
+/** PostgreSQL's SQLSTATE for a deadlock the server broke by ending one transaction. */
+const DEADLOCK_DETECTED = '40P01';
 
 export interface TestDb {
   db: Db;
@@ -42,7 +46,18 @@ export async function createTestDb(): Promise<TestDb> {
         `select tablename from pg_tables where schemaname = current_schema() and tablename not like 'knex_%' and tablename <> 'league_version'`,
       );
       const tables = rows.map((r) => `"${r.tablename}"`);
-      if (tables.length) await db.raw(`truncate ${tables.join(', ')} restart identity cascade`);
+      if (!tables.length) return;
+      // A page left open by the test before (a live page refetching, an offline queue
+      // sending) may still be writing: on PostgreSQL its locks and the truncate's can
+      // deadlock, and the server ends one of them. The truncate then simply goes again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await db.raw(`truncate ${tables.join(', ')} restart identity cascade`);
+          return;
+        } catch (err) {
+          if (errorCode(err) !== DEADLOCK_DETECTED || attempt === 5) throw err;
+        }
+      }
     },
     async destroy() {
       await db.destroy();
