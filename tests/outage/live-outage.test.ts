@@ -9,11 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import type { Browser } from 'playwright-core';
 import { createApp } from '../../src/app.js';
-import { createDb, rawRow, type Db } from '../../src/db.js';
+import { rawRow, type Db } from '../../src/db.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { testConfig } from '../support/app.js';
 import { makeHand, makePlayer } from '../support/factories.js';
-import { TcpProxy } from '../support/tcpProxy.js';
+import { proxiedDb, type TcpProxy } from '../support/tcpProxy.js';
 import { SseClient } from '../support/sse.js';
 import { launchBrowser, listen, phonePage, requireBrowserOrSkip, screenshot } from '../support/browser.js';
 
@@ -31,11 +31,7 @@ describe.runIf(serverUrl)('live pages when Postgres goes away and comes back', (
 
   beforeAll(async () => {
     testDb = await createTestDb();
-    const url = new URL(testDb.url as string);
-    proxy = new TcpProxy(url.hostname, Number(url.port || 5432));
-    await proxy.start();
-    url.host = `127.0.0.1:${proxy.port}`;
-    db = createDb({ kind: 'postgres', url: url.toString(), ssl: false, poolMax: 5, statementTimeoutMs: 5000 }, { warn: () => {}, error: () => {} });
+    ({ proxy, db } = await proxiedDb(testDb.url as string));
     ({ server, url: base } = await listen(createApp({ config: testConfig(), db, logger: pino({ level: 'silent' }) })));
     if (withBrowser) browser = await launchBrowser();
   });

@@ -3,11 +3,11 @@ import request from 'supertest';
 import { pino } from 'pino';
 import type { Express } from 'express';
 import { createApp } from '../../src/app.js';
-import { createDb, type Db } from '../../src/db.js';
+import type { Db } from '../../src/db.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { client, hiddenValue, testConfig } from '../support/app.js';
 import { makePlayer } from '../support/factories.js';
-import { TcpProxy } from '../support/tcpProxy.js';
+import { proxiedDb, type TcpProxy } from '../support/tcpProxy.js';
 import express from 'express';
 import { databaseOutage, errorHandler } from '../../src/http/errors.js';
 import { setUpViews } from '../../src/http/views.js';
@@ -25,11 +25,7 @@ describe.runIf(serverUrl)('when Postgres goes away and comes back', () => {
   beforeAll(async () => {
     testDb = await createTestDb();
     // The app reaches the test database only through the proxy.
-    const url = new URL(testDb.url as string);
-    proxy = new TcpProxy(url.hostname, Number(url.port || 5432));
-    await proxy.start();
-    url.host = `127.0.0.1:${proxy.port}`;
-    db = createDb({ kind: 'postgres', url: url.toString(), ssl: false, poolMax: 5, statementTimeoutMs: 5000 }, { warn: () => {}, error: () => {} });
+    ({ proxy, db } = await proxiedDb(testDb.url as string));
     app = createApp({ config: testConfig(), db, logger: pino({ level: 'silent' }) });
   });
   beforeEach(async () => {

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { createDb, type Db } from '../../src/db.js';
 
 export type CommitCut = 'before-commit' | 'after-commit-sent' | 'after-commit-answered';
 interface Trap {
@@ -84,4 +85,17 @@ export class TcpProxy {
   async restore(): Promise<void> {
     await this.start(this.port);
   }
+}
+
+/**
+ * A proxy in front of the test database at `databaseUrl`, and a Knex handle that reaches
+ * the database only through it: what the outage tests give the app.
+ */
+export async function proxiedDb(databaseUrl: string): Promise<{ proxy: TcpProxy; db: Db }> {
+  const url = new URL(databaseUrl);
+  const proxy = new TcpProxy(url.hostname, Number(url.port || 5432));
+  await proxy.start();
+  url.host = `127.0.0.1:${proxy.port}`;
+  const db = createDb({ kind: 'postgres', url: url.toString(), ssl: false, poolMax: 5, statementTimeoutMs: 5000 }, { warn: () => {}, error: () => {} });
+  return { proxy, db };
 }
