@@ -204,7 +204,8 @@ describe.runIf(run)('live pages, on two phones', () => {
       await makePlayer(t.db, 'Bob');
     }
     await one.page.context().close();
-  });
+    // Four phones in one test (320 and 390 px, light and dark): more than one test's usual time.
+  }, 60_000);
 
   it('a game won on one phone shows its result on the other, the form gone', async () => {
     await makePlayer(t.db, 'Alice');
