@@ -23,7 +23,7 @@ describe('GET /sw.js', () => {
     const app = createTestApp(t.db);
     const res = await request(app).get('/sw.js').expect(200);
     const precache = JSON.parse(/^const PRECACHE = (\[.*\]);$/m.exec(res.text)?.[1] ?? 'null') as string[];
-    expect(precache).toEqual(expect.arrayContaining([expect.stringMatching(/^\/static\/app\.[0-9a-f]{10}\.css$/), expect.stringMatching(/^\/static\/js\/offline\.[0-9a-f]{10}\.js$/)]));
+    expect(precache).toEqual(expect.arrayContaining([expect.stringMatching(/^\/static\/app\.[0-9a-f]{10}\.css$/), expect.stringMatching(/^\/static\/js\/offline\.[0-9a-f]{10}\.js$/), expect.stringMatching(/^\/static\/js\/hand-send\.[0-9a-f]{10}\.js$/)]));
     expect(precache.every((url) => /^\/static\/.+\.[0-9a-f]{10}\.(css|js|svg)$/.test(url))).toBe(true);
     for (const url of precache) await request(app).get(url).expect(200);
     // A new build (other fingerprints) is a new script, so phones install it.
@@ -54,6 +54,10 @@ describe('pages', () => {
     }
     expect((await c.agent.get('/hands/new')).text).toContain('<form method="post" action="/hands" class="hand-form" data-offline-queue novalidate>');
     expect((await c.agent.get(`/games/${gameId}`)).text).toContain(`<form method="post" action="/games/${gameId}/hands" class="hand-form" data-offline-queue novalidate>`);
+    // The script that sends those forms (and keeps a hand with no answer) comes with them only.
+    const sender = /<script src="\/static\/js\/hand-send\.[0-9a-f]{10}\.js" defer><\/script>/;
+    for (const path of ['/hands/new', `/games/${gameId}`]) expect((await c.agent.get(path)).text, path).toMatch(sender);
+    for (const path of ['/', '/players']) expect((await c.agent.get(path)).text, path).not.toMatch(sender);
   });
 });
 
