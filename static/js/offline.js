@@ -244,7 +244,8 @@
     const landed = new URL(res.url).pathname;
     const doc = new DOMParser().parseFromString(html, 'text/html');
     if (res.ok && res.redirected && landed !== '/sign-in') {
-      return { kind: 'saved', message: textOf(doc, 'main .notification[role="status"]').find((t) => /saved/i.test(t)) || 'Saved.' };
+      // The last such message is this sending's (an older one may wait in the session).
+      return { kind: 'saved', message: textOf(doc, 'main .notification[role="status"]').filter((t) => /saved/i.test(t)).pop() || 'Saved.' };
     }
     if (res.status === 403 && !retried) {
       // The form's CSRF token is older than this session's (signed in again since): take today's.
