@@ -7,8 +7,9 @@ window.addEventListener('pageshow', (event) => {
 });
 
 // The "Who won?" (or "Who deals first?") choices say "Player 1" and "Player 2" in the
-// page; with this script they show the names picked in the selects above them.
-document.addEventListener('DOMContentLoaded', () => {
+// page; with this script they show the names picked in the selects above them. Also when
+// offline.js puts the server's answer to a refused form in the page ('page:replaced').
+const namesForSides = () => {
   const form = document.querySelector('form.hand-form');
   if (!form) return;
   for (const side of ['a', 'b']) {
@@ -22,4 +23,6 @@ document.addEventListener('DOMContentLoaded', () => {
     select.addEventListener('change', sync);
     sync();
   }
-});
+};
+document.addEventListener('DOMContentLoaded', namesForSides);
+document.addEventListener('page:replaced', namesForSides);

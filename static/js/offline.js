@@ -1,20 +1,18 @@
-// Offline at the table (issue 16). Everything works without this script, online.
+// Offline at the table (issue 16), on every page; see README "Live and offline at the table".
+// Everything works without this script, online.
 //
-// - Registers the service worker (/sw.js), which keeps the assets and a copy of the pages
-//   needed at the table, so the record form and the scorepad open with no connection.
-// - A hand saved with no connection (or while earlier ones still wait) is kept on this
-//   phone (localStorage) with a one-time token of its own, shown as "1 hand waiting to
-//   send", and sent when the connection returns: on the `online` event, on the next page
-//   load, and every 15 s while any wait. In order, one at a time, one tab at a time (Web
-//   Locks where the browser has them). Exactly once: a hand is forgotten only after the
-//   server said it was saved, and a resend of the same token and fields is answered
-//   "Already saved" (src/core/idempotency.ts), so a send whose answer was lost, or a tab
-//   closed mid-send, is harmless. No Background Sync (Safari has none): the page sends.
-// - A hand the server refuses (the game ended meanwhile, a rule check) stays on the phone,
-//   with the server's reason, until the player discards it or sends it again.
+// - Registers the service worker (/sw.js): the record form and the scorepad open with no
+//   connection once visited.
+// - Keeps the hands waiting on this phone (localStorage), lists them ("1 hand waiting to
+//   send") and sends them when the connection answers: on `online`, on the next page load
+//   and on a timer. In order, one at a time, one tab at a time (Web Locks where there are
+//   any). Exactly once: a hand is forgotten only when the server said it was saved, and a
+//   resend of its token and fields is answered "Already saved" (src/core/idempotency.ts).
+//   No Background Sync (Safari has none): the page sends.
+// - A hand the server refuses stays, with the reason, until discarded or sent again.
+// The record-hand forms are sent by hand-send.js, through `window.grlOutbox` below.
 (() => {
   const KEY = 'grl.outbox.v1';
-  const RETRY_MS = 15_000;
 
   const storage = (() => {
     try {
@@ -25,6 +23,19 @@
     } catch {
       return null; // private mode with no storage: forms behave as without this script
     }
+  })();
+
+  // How long to wait for an answer, and how often to try again while hands wait. The browser
+  // tests shorten them (localStorage "grl.timing": {"answerMs": 2000, "retryMs": 500}).
+  const timing = (() => {
+    let set = {};
+    try {
+      set = JSON.parse(storage?.getItem('grl.timing') || '{}') || {};
+    } catch {
+      // the defaults
+    }
+    const ms = (value, fallback) => (Number.isFinite(value) && value > 0 ? value : fallback);
+    return { answerMs: ms(set.answerMs, 8000), retryMs: ms(set.retryMs, 15_000) };
   })();
 
   const load = () => {
@@ -38,13 +49,29 @@
   const save = (list) => storage?.setItem(KEY, JSON.stringify(list));
   const update = (id, change) => save(load().map((entry) => (entry.id === id ? { ...entry, ...change } : entry)));
   const remove = (id) => save(load().filter((entry) => entry.id !== id));
-  const waiting = () => load().filter((entry) => entry.state !== 'refused');
+  // A hand its page is sending ('sending') is that page's, unless the page went away
+  // without an answer (closed, reloaded): then it waits like the rest.
+  const isWaiting = (entry) => entry.state === 'waiting' || (entry.state === 'sending' && !(Date.parse(entry.until) > Date.now()));
+  const waiting = () => load().filter(isWaiting);
+  const listed = () => load().filter((entry) => entry.state === 'refused' || isWaiting(entry));
 
   // The same alphabet and length as the server's tokens (18 random bytes, base64url).
   const newToken = () => {
     const bytes = crypto.getRandomValues(new Uint8Array(18));
     return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   };
+
+  /** fetch, the answer read in full, within `ms`: a connection that never answers throws like a failed one. */
+  async function fetchWithin(ms, url, init) {
+    const controller = new window.AbortController();
+    const timer = setTimeout(() => controller.abort(), ms);
+    try {
+      const res = await fetch(url, { ...init, signal: controller.signal });
+      return { res, html: await res.text() };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   // --- The service worker ---------------------------------------------------------------
   if ('serviceWorker' in navigator && window.isSecureContext) {
@@ -63,9 +90,14 @@
   // --- What the player sees -------------------------------------------------------------
   const container = () => document.querySelector('main .container');
   const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+  const clock = (iso) => new Date(iso).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+  const seconds = (ms) => `${Math.max(1, Math.round(ms / 1000))}\u00a0s`;
   let lastUpdated = new Date(document.documentElement.dataset.offlineCopy || Date.now());
   /** What was sent from this page, in the server's words ("Saved: Alice +11 (knock)"). */
   const sentNews = [];
+  /** Why the last try to send did not get through: 'no-answer', 'busy' or null. */
+  let lastProblem = null;
+  let flushing = false;
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -76,7 +108,9 @@
 
   function render() {
     renderSent();
-    const list = load();
+    // The scorepad counts the hands waiting for its game (hand-send.js).
+    document.dispatchEvent(new CustomEvent('outbox:rendered'));
+    const list = listed();
     let box = document.getElementById('outbox');
     if (!list.length) {
       box?.remove();
@@ -91,7 +125,7 @@
       else container()?.prepend(box);
     }
     box.replaceChildren();
-    const wait = list.filter((entry) => entry.state !== 'refused');
+    const wait = list.filter(isWaiting);
     const refused = list.filter((entry) => entry.state === 'refused');
     const heading = el('h2', 'title is-6 mb-2');
     heading.id = 'outbox-heading';
@@ -123,13 +157,23 @@
         });
         buttons.append(again, discard);
         item.append(buttons);
+      } else if (entry.unanswered) {
+        // It left the phone and no answer came: the server may have it. Say so.
+        item.append(el('p', 'is-size-7 outbox-unanswered', `Sent at ${clock(entry.queuedAt)}, no answer came: it may have arrived. Sending it again cannot count it twice.`));
       } else {
-        item.append(el('p', 'is-size-7', `Kept on this phone since ${new Date(entry.queuedAt).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })}`));
+        item.append(el('p', 'is-size-7', `Kept on this phone since ${clock(entry.queuedAt)}`));
       }
       items.append(item);
     }
     box.append(items);
-    if (wait.length) box.append(el('p', 'help', navigator.onLine ? 'Sending…' : 'No connection: they are sent when it returns.'));
+    if (wait.length) box.append(el('p', 'help outbox-status', statusLine()));
+  }
+
+  function statusLine() {
+    if (!navigator.onLine) return 'No connection: they are sent when it returns.';
+    if (lastProblem === 'no-answer') return `The connection is not answering: trying again every ${seconds(timing.retryMs)}.`;
+    if (lastProblem === 'busy') return `The server is busy: trying again every ${seconds(timing.retryMs)}.`;
+    return 'Sending…';
   }
 
   function renderSent() {
@@ -174,84 +218,34 @@
     }
   }
 
-  // --- Keeping a hand -------------------------------------------------------------------
-  const labelOf = (form, name) => {
-    const input = form.querySelector(`input[name="${name}"]:checked`);
-    return input ? (input.closest('label')?.textContent || input.value).trim() : '';
-  };
-  const selectedText = (form, name) => {
-    const select = form.querySelector(`select[name="${name}"]`);
-    return select?.selectedOptions[0]?.textContent.trim() || '';
-  };
-
-  function summaryOf(form) {
-    const players = form.querySelector('select[name="playerA"]')
-      ? `${selectedText(form, 'playerA')} v ${selectedText(form, 'playerB')}`
-      : document.querySelector('h1')?.textContent.trim() || '';
-    const outcome = labelOf(form, 'outcome');
-    const value = (name) => form.querySelector(`[name="${name}"]`)?.value.trim() || '';
-    const numbers = [value('deadwood') && `difference ${value('deadwood')}`, value('deadwoodA') && value('deadwoodB') && `${value('deadwoodA')}–${value('deadwoodB')}`]
-      .filter(Boolean)
-      .join(', ');
-    const what = outcome === 'draw' ? 'draw' : [outcome, labelOf(form, 'winner') && `${labelOf(form, 'winner')} won`, numbers].filter(Boolean).join(', ');
-    return `${players}: ${what}`;
-  }
-
-  document.addEventListener('submit', (event) => {
-    const form = event.target;
-    if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-offline-queue') || !storage) return;
-    if (navigator.onLine && waiting().length === 0) return; // online and nothing before it: the ordinary way
-    event.preventDefault();
-    // A second tap while the first is being kept is the same hand.
-    if (form.dataset.keeping === '1') return;
-    form.dataset.keeping = '1';
-    const button = form.querySelector('[type="submit"]');
-    if (button) button.disabled = true;
-    const fields = [...new FormData(form)].filter(([, v]) => typeof v === 'string');
-    // A token of its own: the page's may be a kept copy's, already spent on another hand.
-    const token = newToken();
-    const entry = {
-      id: token,
-      action: new URL(form.getAttribute('action') || window.location.pathname, window.location.href).pathname,
-      fields: fields.map(([k, v]) => [k, k === 'token' ? token : v]),
-      summary: summaryOf(form),
-      queuedAt: new Date().toISOString(),
-      state: 'waiting',
-    };
-    save([...load(), entry]);
-    form.reset();
-    form.querySelector('input[name="token"]')?.setAttribute('value', newToken());
-    render();
-    document.getElementById('outbox')?.scrollIntoView({ block: 'nearest' });
-    setTimeout(() => {
-      delete form.dataset.keeping;
-      if (button) button.disabled = false;
-    }, 800);
-    void flush();
-  });
-
-  // --- Sending --------------------------------------------------------------------------
+  // --- Sending what waits -----------------------------------------------------------------
   const textOf = (doc, selector) => [...doc.querySelectorAll(selector)].map((n) => n.textContent.trim().replace(/\s+/g, ' ')).filter(Boolean);
 
   async function freshCsrf() {
-    const res = await fetch('/hands/new', { credentials: 'same-origin', headers: { 'X-Live-Refresh': '1' } });
-    const match = /name="_csrf" value="([^"]+)"/.exec(await res.text());
+    const { res, html } = await fetchWithin(timing.answerMs, '/hands/new', { credentials: 'same-origin', headers: { 'X-Live-Refresh': '1' } });
+    const match = /name="_csrf" value="([^"]+)"/.exec(html);
     return res.ok && !res.redirected && match ? match[1] : null;
   }
 
-  /** Sends one kept hand: 'saved' (with the server's words), 'refused' (with its reason) or 'later'. */
+  /** Sends one kept hand: 'saved' (with the server's words), 'refused' (with its reason) or 'later' (with why). */
   async function send(entry, retried = false) {
     let res;
+    let html;
     try {
-      res = await fetch(entry.action, { method: 'POST', body: new URLSearchParams(entry.fields), credentials: 'same-origin', headers: { 'X-Offline-Replay': '1' } });
+      ({ res, html } = await fetchWithin(timing.answerMs, entry.action, {
+        method: 'POST',
+        body: new URLSearchParams(entry.fields),
+        credentials: 'same-origin',
+        headers: { 'X-Offline-Replay': '1' },
+      }));
     } catch {
-      return { kind: 'later' };
+      return { kind: 'later', why: 'no-answer' };
     }
     const landed = new URL(res.url).pathname;
-    const html = await res.text().catch(() => '');
     const doc = new DOMParser().parseFromString(html, 'text/html');
     if (res.ok && res.redirected && landed !== '/sign-in') {
-      return { kind: 'saved', message: textOf(doc, 'main .notification[role="status"]').find((t) => /saved/i.test(t)) || 'Saved.' };
+      // The last such message is this sending's (an older one may wait in the session).
+      return { kind: 'saved', message: textOf(doc, 'main .notification[role="status"]').filter((t) => /saved/i.test(t)).pop() || 'Saved.' };
     }
     if (res.status === 403 && !retried) {
       // The form's CSRF token is older than this session's (signed in again since): take today's.
@@ -262,7 +256,7 @@
         return send(entry, true);
       }
     }
-    if (res.status >= 500 || res.status === 0 || res.status === 429) return { kind: 'later' };
+    if (res.status >= 500 || res.status === 0 || res.status === 429) return { kind: 'later', why: 'busy' };
     const reasons =
       res.status === 409
         ? textOf(doc, '#notice .has-text-weight-bold')
@@ -271,15 +265,20 @@
     return { kind: 'refused', reason: res.status === 401 ? 'Sign in on this phone, then send it again.' : reason };
   }
 
-  let flushing = false;
   async function flushNow() {
     let sent = 0;
     for (;;) {
       const next = waiting()[0];
       if (!next) break;
+      // A hand whose page went away mid-send: nobody heard its answer.
+      if (next.state === 'sending') update(next.id, { state: 'waiting', until: undefined, unanswered: true });
       update(next.id, { sendingAt: new Date().toISOString() });
       const result = await send(next);
-      if (result.kind === 'later') break;
+      if (result.kind === 'later') {
+        lastProblem = result.why;
+        break;
+      }
+      lastProblem = null;
       if (result.kind === 'saved') {
         remove(next.id);
         sent += 1;
@@ -298,6 +297,7 @@
       return;
     }
     flushing = true;
+    render();
     try {
       // One tab at a time sends; the others see the list change (the storage event).
       const sent = navigator.locks ? await navigator.locks.request('grl-outbox', flushNow) : await flushNow();
@@ -310,6 +310,27 @@
       render();
     }
   }
+
+  // --- For hand-send.js -------------------------------------------------------------------
+  window.grlOutbox = Object.freeze({
+    available: Boolean(storage),
+    timing,
+    load,
+    save,
+    update,
+    remove,
+    waiting,
+    newToken,
+    fetchWithin,
+    render,
+    flush,
+    showOffline,
+    /** A hand just got no answer ('no-answer') or a busy server ('busy'): say so in the list. */
+    problem(why) {
+      lastProblem = why;
+      render();
+    },
+  });
 
   // --- When ---------------------------------------------------------------------------
   window.addEventListener('online', () => {
@@ -333,7 +354,7 @@
   });
   setInterval(() => {
     if (waiting().length) void flush();
-  }, RETRY_MS);
+  }, timing.retryMs);
 
   const start = () => {
     // A kept copy's one-time token may have been spent since (on this very hand, even):

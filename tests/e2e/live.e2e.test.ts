@@ -275,7 +275,8 @@ describe.runIf(run)('live pages, on two phones', () => {
         const gameUrl = await startGame(page, b.url);
         await saveScorepadHand(page, 'knock', 'Alice', '3');
         await page.waitForURL(gameUrl);
-        expect(await page.locator('.game-hands > li').count()).toBe(1);
+        // With JavaScript the save is sent by offline.js, and the page then loads the scorepad.
+        await expect.poll(() => page.locator('.game-hands > li').count()).toBe(1);
         // A change elsewhere shows on reload, as before.
         const [alice, bob] = (await t.db('players').orderBy('id')) as [PlayerRow, PlayerRow];
         await makeHand(t.db, { playerAId: alice.id, playerBId: bob.id, outcome: 'knock', winner: 'b', deadwood: 2 });

@@ -6,11 +6,12 @@
  * Every case checks the rows in the database.
  */
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { useTestDb } from '../support/db.js';
 import { createTestApp } from '../support/app.js';
 import { makePlayer } from '../support/factories.js';
-import { phonePage, requireBrowserOrSkip, screenshot, useBrowserApp } from '../support/browser.js';
+import { requireBrowserOrSkip, screenshot, useBrowserApp, type PhoneOptions } from '../support/browser.js';
+import { phoneWithTiming, transitionsDone } from '../support/liefi.js';
 
 const t = useTestDb();
 const run = requireBrowserOrSkip();
@@ -38,6 +39,22 @@ async function keptForOffline(page: Page): Promise<void> {
     .toBe(true);
 }
 
+/**
+ * Two hands wait (Alice won the first, Bob the second): the next hand's heading counts them
+ * (the loser of the last deals), and the totals, which do not include them, say so.
+ */
+async function scorepadCounts(page: Page, waiting: 2) {
+  expect(await page.locator('#next-hand-heading').textContent()).toBe(`Hand ${1 + waiting} · Alice deals`);
+  expect(await page.locator('#next-hand-counted').textContent()).toBe(`Counting ${waiting} hands waiting to send from this phone.`);
+  expect(await page.locator('#pending-hands').textContent()).toBe(`Not in these totals yet: ${waiting} hands waiting to send from this phone.`);
+  expect(await page.locator('.score-a').textContent()).toBe('0');
+  expect(
+    await page.locator('.scoreboard .box').evaluateAll((boxes) =>
+      boxes.filter((box) => Array.from(box.querySelectorAll<HTMLElement>('.dealer')).some((mark) => !mark.hidden)).map((box) => box.querySelector('p')?.textContent),
+    ),
+  ).toEqual(['Alice']);
+}
+
 async function fillScorepadHand(page: Page, outcome: string, winner: string, difference: string) {
   await page.getByRole('radio', { name: outcome, exact: true }).check();
   await page.getByRole('radio', { name: winner, exact: true }).check();
@@ -45,6 +62,12 @@ async function fillScorepadHand(page: Page, outcome: string, winner: string, dif
 }
 
 const outbox = (page: Page) => page.locator('#outbox');
+/**
+ * The phone tries again every RETRY_MS while hands wait (15 s in use): what the tests wait
+ * for is the hand arriving, not the clock.
+ */
+const RETRY_MS = 500;
+const phonePage = (browser: Browser, options: PhoneOptions = {}) => phoneWithTiming(browser, { answerMs: 5000, retryMs: RETRY_MS }, options);
 
 describe.runIf(run)('offline at the table', () => {
   const b = useBrowserApp(() => createTestApp(t.db));
@@ -69,11 +92,13 @@ describe.runIf(run)('offline at the table', () => {
         expect.stringContaining('Alice v Bob: gin, Bob won, difference 7'),
       ]);
       expect(await hands()).toHaveLength(0);
+      await scorepadCounts(page, 2);
 
       // The scorepad opens again with no connection: the copy, marked as one, and the hands still waiting.
       await page.reload();
       await expect.poll(() => page.locator('#offline-banner').textContent()).toMatch(/^Offline: last updated \d\d:\d\d\. The scores may have changed since\.$/);
       await expect.poll(() => outbox(page).locator('h2').textContent()).toBe('2 hands waiting to send');
+      await scorepadCounts(page, 2);
       for (const [width, height] of [
         [390, 844],
         [320, 568],
@@ -81,7 +106,7 @@ describe.runIf(run)('offline at the table', () => {
         for (const colorScheme of ['light', 'dark'] as const) {
           await page.setViewportSize({ width, height });
           await page.emulateMedia({ colorScheme });
-          await new Promise((r) => setTimeout(r, 500)); // Bulma's colour transitions
+          await transitionsDone(page);
           expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
           await screenshot(page, `offline-scorepad-waiting-${width}-${colorScheme}`);
         }
@@ -101,11 +126,15 @@ describe.runIf(run)('offline at the table', () => {
       await expect.poll(() => page.locator('.game-hands > li').count(), { timeout: 3000 }).toBe(2);
       await expect.poll(() => page.locator('#offline-banner').count()).toBe(0);
       expect(await page.locator('#outbox-sent').textContent()).toBe('Sent from this phone: Saved: Alice +11 (knock). Saved: Bob +32 (gin).');
+      // The hands are in the totals now; the heading is the server's own again.
+      expect(await page.locator('#pending-hands').count()).toBe(0);
+      expect(await page.locator('#next-hand-counted').count()).toBe(0);
+      expect(await page.locator('#next-hand-heading').textContent()).toBe('Hand 3 · Alice deals');
       await screenshot(page, 'offline-scorepad-sent');
       expect(page.url()).toBe(gameUrl);
-      // Nothing more arrives later (the timer, another load).
+      // Nothing more can arrive later (the timer, another load): nothing is left on the phone.
       await page.reload();
-      await new Promise((r) => setTimeout(r, 500));
+      expect(await page.evaluate(() => localStorage.getItem('grl.outbox.v1'))).toBe('[]');
       expect(await hands()).toHaveLength(2);
       expect(unexpected(problems)).toEqual([]);
     } finally {
@@ -151,7 +180,7 @@ describe.runIf(run)('offline at the table', () => {
     }
   });
 
-  it('a hand whose answer was lost on the way back is sent again by the timer and stored once ("Already saved")', async () => {
+  it('a hand whose answer was lost on the way back is sent again by the retry timer and stored once ("Already saved")', async () => {
     await makePlayer(t.db, 'Alice');
     await makePlayer(t.db, 'Bob');
     const { page } = await phonePage(b.browser);
@@ -164,10 +193,14 @@ describe.runIf(run)('offline at the table', () => {
       await page.getByLabel('Deadwood difference').fill('6');
       await page.getByRole('button', { name: 'Save hand' }).click();
       await expect.poll(() => outbox(page).locator('h2').textContent()).toBe('1 hand waiting to send');
-      // The first sending reaches the server (and is committed), but its answer never comes back.
+      // The first sending reaches the server (and is committed), but its answer never comes
+      // back. The next waits until the test has seen the hand still waiting on the phone.
       let lost = 0;
+      let release = () => {};
+      const released = new Promise<void>((resolve) => (release = resolve));
       await page.route('**/hands', async (route) => {
-        if (route.request().method() !== 'POST' || lost > 0) return route.fallback();
+        if (route.request().method() !== 'POST') return route.fallback();
+        if (lost > 0) return released.then(() => route.fallback());
         lost += 1;
         await route.fetch({ maxRedirects: 0 });
         await route.abort('connectionreset');
@@ -175,10 +208,11 @@ describe.runIf(run)('offline at the table', () => {
       await page.context().setOffline(false);
       await expect.poll(() => hands().then((h) => h.length), { timeout: 5000 }).toBe(1);
       expect(lost).toBe(1);
-      // Still waiting on the phone (it cannot know), sent again by the 15-second timer (no
+      // Still waiting on the phone (it cannot know), sent again by the retry timer (no
       // reload, no online event), and told it is already there.
       expect(await outbox(page).locator('h2').textContent()).toBe('1 hand waiting to send');
-      await expect.poll(() => page.locator('#outbox-sent').textContent(), { timeout: 20_000 }).toContain('Already saved: Alice +6 (knock). It was sent twice and counts once.');
+      release();
+      await expect.poll(() => page.locator('#outbox-sent').textContent(), { timeout: RETRY_MS + 5000 }).toContain('Already saved: Alice +6 (knock). It was sent twice and counts once.');
       expect((await hands()).map((h) => [h.outcome, h.points])).toEqual([['knock', 6]]);
     } finally {
       await page.context().close();
@@ -219,7 +253,7 @@ describe.runIf(run)('offline at the table', () => {
         for (const colorScheme of ['light', 'dark'] as const) {
           await second.page.setViewportSize({ width, height });
           await second.page.emulateMedia({ colorScheme });
-          await new Promise((r) => setTimeout(r, 500)); // Bulma's colour transitions
+          await transitionsDone(second.page);
           expect(await second.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
           await screenshot(second.page, `offline-refused-${width}-${colorScheme}`);
         }
