@@ -1,10 +1,10 @@
 import type { Db } from '../db.js';
 import { handRulesColumns, type HandRow } from '../core/tables.js';
-import { PG_FOREIGN_KEY_VIOLATION, pgErrorCode, writeTransaction } from '../db.js';
+import { PG_FOREIGN_KEY_VIOLATION, pgErrorCode, rawRows, writeTransaction } from '../db.js';
 import { ApplicationError, NotFoundError } from '../core/errors.js';
 import { activityRecord, playerNames } from '../activity/services.js';
 import { playersAssertLive } from '../players/services.js';
-import { ratingsRecompute } from '../ratings/services.js';
+import { DEFAULT_ELO, ratingsRecompute } from '../ratings/services.js';
 import type { EloSettings } from '../scoring/elo.js';
 import { DEADWOOD_MESSAGE, OUTCOME_LABELS, type Outcome, type Rules } from '../scoring/rules.js';
 import { quickHandRules, scoreGameHand } from '../scoring/game.js';
@@ -56,44 +56,53 @@ export async function handRecord(input: HandRecordInput): Promise<RecordedHand> 
 
   const winnerId = hand.winner === 'a' ? playerAId : hand.winner === 'b' ? playerBId : null;
   const idempotencyKey = quickHandKey(input.idempotencyKey, input);
-  const row = {
-    player_a_id: playerAId,
-    player_b_id: playerBId,
-    winner_id: winnerId,
-    outcome: hand.outcome,
-    deadwood: hand.difference,
-    points: hand.points,
-    ...handRulesColumns(rules),
-    idempotency_key: idempotencyKey,
-    ...(input.playedAt ? { played_at: input.playedAt } : {}),
-  };
-
-  const actorId = input.actorId ?? null;
+  const rulesColumns = handRulesColumns(rules);
+  const facts = { player_a_id: playerAId, player_b_id: playerBId, winner_id: winnerId, outcome: hand.outcome, points: hand.points };
+  const elo = input.elo ?? DEFAULT_ELO;
   try {
     return await writeTransaction(db, async (trx) => {
-      await playersAssertLive(trx, [playerAId, playerBId], 'The hand was not saved.');
-      const inserted = await trx('hands')
-        .insert({ ...row, created_by: actorId })
-        .onConflict('idempotency_key')
-        .ignore()
-        .returning(['id', 'played_at']);
-      const first = inserted[0];
-      const names = await playerNames(trx, [playerAId, playerBId]);
-      if (!first) {
-        const existing = await trx('hands').where({ idempotency_key: idempotencyKey }).first();
-        // Nothing inserted: the key's hand exists (a resend, or its twin racing it).
-        if (!existing) throw new Error(`No hand stored under ${idempotencyKey} after a conflict on it`);
-        return { id: existing.id, created: false, headline: handHeadline(existing, names) };
+      // One round trip stores the hand, appends its ratings and notes it in the log
+      // (migrations/20261203080000_hand_record_function.ts); the rules above decided it.
+      const [stored] = await rawRows<HandRecordAnswer>(
+        trx,
+        `select * from hand_record(?::integer, ?::integer, ?::integer, ?::text, ?::integer, ?::integer, ?::integer, ?::integer, ?::integer, ?::integer,
+                                   ?::text, ?::integer, ?::timestamptz, ?::double precision, ?::double precision, ?::text, ?::text)`,
+        [
+          playerAId,
+          playerBId,
+          winnerId,
+          hand.outcome,
+          hand.difference,
+          hand.points,
+          rulesColumns.gin_bonus,
+          rulesColumns.big_gin_bonus,
+          rulesColumns.undercut_bonus,
+          rulesColumns.line_bonus,
+          idempotencyKey,
+          input.actorId ?? null,
+          input.playedAt ?? null,
+          elo.start,
+          elo.k,
+          `recorded ${sentenceTemplate(facts)}`,
+          '/',
+        ],
+      );
+      if (!stored) {
+        // A player is gone (merged or removed): say which way, as every other write does.
+        await playersAssertLive(trx, [playerAId, playerBId], 'The hand was not saved.');
+        throw new Error('hand_record stored nothing, yet both players are in the league');
       }
-      await ratingsRecompute({ db: trx, elo: input.elo, from: { playedAt: first.played_at, handId: first.id } });
-      await activityRecord(trx, {
-        actorId,
-        action: 'hand.recorded',
-        summary: `recorded ${handSentence(row, names)}`,
-        link: '/',
-        subject: { type: 'hand', id: first.id },
-      });
-      return { id: first.id, created: true, headline: handHeadline(row, names) };
+      const names = new Map([
+        [playerAId, stored.a_name],
+        [playerBId, stored.b_name],
+      ]);
+      if (!stored.is_new) {
+        const first = { ...facts, winner_id: stored.stored_winner_id, outcome: stored.stored_outcome, points: stored.stored_points };
+        return { id: stored.hand_id, created: false, headline: handHeadline(first, names) };
+      }
+      // Not the latest hand (an earlier time of play): its ratings come from a replay.
+      if (!stored.is_rated) await ratingsRecompute({ db: trx, elo, from: { playedAt: stored.hand_played_at, handId: stored.hand_id } });
+      return { id: stored.hand_id, created: true, headline: handHeadline(facts, names) };
     });
   } catch (err) {
     if (pgErrorCode(err) === PG_FOREIGN_KEY_VIOLATION) {
@@ -103,6 +112,31 @@ export async function handRecord(input: HandRecordInput): Promise<RecordedHand> 
     }
     throw err;
   }
+}
+
+/** What hand_record answers. */
+interface HandRecordAnswer {
+  is_new: boolean;
+  /** False when the hand is not the latest: nothing appended, the caller recomputes. */
+  is_rated: boolean;
+  hand_id: number;
+  hand_played_at: Date;
+  a_name: string;
+  b_name: string;
+  /** The stored hand's facts: this one's, or the first one's when it was sent before. */
+  stored_winner_id: number | null;
+  stored_outcome: Outcome;
+  stored_points: number;
+}
+
+/**
+ * handSentence as a format() template for hand_record, which knows the names: %1$s for
+ * player A, %2$s for player B, any other % doubled.
+ */
+function sentenceTemplate(hand: HandFacts): string {
+  const [a, b] = ['\u0000A', '\u0000B'];
+  const sentence = handSentence(hand, new Map([[hand.player_a_id, a], [hand.player_b_id, b]]));
+  return sentence.replaceAll('%', '%%').replaceAll(a, '%1$s').replaceAll(b, '%2$s');
 }
 
 type HandFacts = Pick<HandRow, 'player_a_id' | 'player_b_id' | 'winner_id' | 'outcome' | 'points'>;
