@@ -15,7 +15,8 @@ import type { Knex } from 'knex';
  * order; tests/services/ratings-append.test.ts holds the two equal, bit for bit, against a
  * full recompute. When the hand is not the latest (a time of play given for an earlier
  * evening), nothing is appended and `rated` comes back false: the caller recomputes from
- * the hand, in the same transaction.
+ * the hand, in the same transaction; or, with p_must_append, it raises NOT_LATEST and
+ * stores nothing, for a caller that sent its COMMIT with the call.
  *
  * Locks, in the order every write takes them: the league_version row (here explicitly,
  * before the insert, so that times of play and ids follow the order the hands are
@@ -25,6 +26,8 @@ import type { Knex } from 'knex';
  * No row comes back when a player is gone (merged, removed): the caller says so.
  */
 const RATINGS_LOCK = 4_206_711; // src/ratings/services.ts
+/** The SQLSTATE hand_record raises when told to append and it cannot (src/hands/services.ts). */
+export const NOT_LATEST = 'GRL01';
 
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
@@ -33,7 +36,7 @@ export async function up(knex: Knex): Promise<void> {
       p_gin_bonus integer, p_big_gin_bonus integer, p_undercut_bonus integer, p_line_bonus integer,
       p_key text, p_actor integer, p_played_at timestamptz,
       p_elo_start double precision, p_elo_k double precision,
-      p_summary text, p_link text
+      p_summary text, p_link text, p_must_append boolean
     )
     returns table (
       is_new boolean, is_rated boolean, hand_id integer, hand_played_at timestamptz,
@@ -91,6 +94,9 @@ export async function up(knex: Knex): Promise<void> {
         insert into ratings (hand_id, player_id, played_at, before, after)
         values (v_id, p_player_a, v_played_at, v_a, v_a + v_change), (v_id, p_player_b, v_played_at, v_b, v_b - v_change);
         v_rated := true;
+      elsif p_must_append then
+        -- The caller cannot recompute in this transaction (it sent its COMMIT with this call).
+        raise exception 'hand % is not the latest: its ratings need a recompute', v_id using errcode = '${NOT_LATEST}';
       end if;
 
       insert into activity (actor_id, action, summary, link, subject_type, subject_id)
@@ -102,5 +108,5 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.raw('drop function if exists hand_record(integer, integer, integer, text, integer, integer, integer, integer, integer, integer, text, integer, timestamptz, double precision, double precision, text, text)');
+  await knex.raw('drop function if exists hand_record(integer, integer, integer, text, integer, integer, integer, integer, integer, integer, text, integer, timestamptz, double precision, double precision, text, text, boolean)');
 }

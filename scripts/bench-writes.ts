@@ -11,7 +11,8 @@
  * WRITE_ENGINE=postgres|pglite (postgres), WRITE_DATABASE_URL (postgres://postgres@127.0.0.1:5432/postgres),
  * WRITE_SECONDS (5), WRITE_ROUNDS (3), WRITE_CONNECTIONS (10), WRITE_HANDS (10000).
  * WRITE_MODE=service calls handRecord in this process instead, WRITE_CONNECTIONS at a
- * time, to time the database side without HTTP.
+ * time, to time the database side without HTTP. WRITE_NODE_ARGS adds options to the web
+ * process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"); WRITE_ONLY=1 leaves out /livez.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -143,7 +144,8 @@ async function ratingsCheck(db: Db): Promise<string> {
 
 async function startServer(database: Record<string, string>): Promise<{ child: ChildProcess; base: string }> {
   const p = port();
-  const child = spawn(process.execPath, WEB_ARGS, {
+  const extra = env.WRITE_NODE_ARGS ? env.WRITE_NODE_ARGS.split(/\s+/) : [];
+  const child = spawn(process.execPath, [...extra, ...WEB_ARGS], {
     cwd: ROOT,
     env: { ...env, NODE_ENV: 'production', SECRET_KEY: crypto.randomBytes(32).toString('hex'), LEAGUE_PASSCODE: PASSCODE, LOG_LEVEL: 'warn', PORT: String(p), ...database },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -182,7 +184,7 @@ async function main() {
       try {
         const auth = await memberSession(base, PASSCODE, 1);
         for (let i = 0; i < ROUNDS; i++) {
-          rows.push(await loadHttp(base, '/livez'));
+          if (!env.WRITE_ONLY) rows.push(await loadHttp(base, '/livez'));
           rows.push(await loadHttp(base, '/hands', auth));
         }
       } finally {

@@ -1,6 +1,8 @@
 import type { Db } from '../db.js';
 import { handRulesColumns, type HandRow } from '../core/tables.js';
-import { PG_FOREIGN_KEY_VIOLATION, pgErrorCode, rawRows, writeTransaction } from '../db.js';
+import pg from 'pg';
+import { currentWriteLog, isDatabaseUnavailable, PG_FOREIGN_KEY_VIOLATION, pgErrorCode, pgliteIf, rawRows, writeTransaction } from '../db.js';
+import { NOT_LATEST } from '../../migrations/20261203080000_hand_record_function.js';
 import { ApplicationError, NotFoundError } from '../core/errors.js';
 import { activityRecord, playerNames } from '../activity/services.js';
 import { playersAssertLive } from '../players/services.js';
@@ -59,50 +61,58 @@ export async function handRecord(input: HandRecordInput): Promise<RecordedHand> 
   const rulesColumns = handRulesColumns(rules);
   const facts = { player_a_id: playerAId, player_b_id: playerBId, winner_id: winnerId, outcome: hand.outcome, points: hand.points };
   const elo = input.elo ?? DEFAULT_ELO;
+  const args = (mustAppend: boolean): HandRecordArgs => [
+    playerAId,
+    playerBId,
+    winnerId,
+    hand.outcome,
+    hand.difference,
+    hand.points,
+    rulesColumns.gin_bonus,
+    rulesColumns.big_gin_bonus,
+    rulesColumns.undercut_bonus,
+    rulesColumns.line_bonus,
+    idempotencyKey,
+    input.actorId ?? null,
+    input.playedAt ?? null,
+    elo.start,
+    elo.k,
+    `recorded ${sentenceTemplate(facts)}`,
+    '/',
+    mustAppend,
+  ];
+
+  /** The answer as the service's: the hand stored, or the one sent before under the key. */
+  const recorded = async (stored: HandRecordAnswer | undefined, trx: Db): Promise<RecordedHand> => {
+    // No row: a player is gone (merged or removed). Say which way, as every other write does.
+    if (!stored) {
+      await playersAssertLive(trx, [playerAId, playerBId], 'The hand was not saved.');
+      throw new Error('hand_record stored nothing, yet both players are in the league');
+    }
+    const names = new Map([
+      [playerAId, stored.a_name],
+      [playerBId, stored.b_name],
+    ]);
+    if (!stored.is_new) {
+      const first = { ...facts, winner_id: stored.stored_winner_id, outcome: stored.stored_outcome, points: stored.stored_points };
+      return { id: stored.hand_id, created: false, headline: handHeadline(first, names) };
+    }
+    return { id: stored.hand_id, created: true, headline: handHeadline(facts, names) };
+  };
+
   try {
+    // On a PostgreSQL server, the hand of now goes in one round trip, COMMIT included: the
+    // lock every write holds (the league_version row) is then never held across the
+    // network. A hand for an earlier time needs a recompute, which goes the long way.
+    if (!pgliteIf(db) && !('isTransaction' in db && db.isTransaction) && input.playedAt === undefined) {
+      const stored = await handRecordInOneTrip(db, args(true));
+      if (stored !== NOT_LATEST) return await recorded(stored, db);
+    }
     return await writeTransaction(db, async (trx) => {
-      // One round trip stores the hand, appends its ratings and notes it in the log
-      // (migrations/20261203080000_hand_record_function.ts); the rules above decided it.
-      const [stored] = await rawRows<HandRecordAnswer>(
-        trx,
-        `select * from hand_record(?::integer, ?::integer, ?::integer, ?::text, ?::integer, ?::integer, ?::integer, ?::integer, ?::integer, ?::integer,
-                                   ?::text, ?::integer, ?::timestamptz, ?::double precision, ?::double precision, ?::text, ?::text)`,
-        [
-          playerAId,
-          playerBId,
-          winnerId,
-          hand.outcome,
-          hand.difference,
-          hand.points,
-          rulesColumns.gin_bonus,
-          rulesColumns.big_gin_bonus,
-          rulesColumns.undercut_bonus,
-          rulesColumns.line_bonus,
-          idempotencyKey,
-          input.actorId ?? null,
-          input.playedAt ?? null,
-          elo.start,
-          elo.k,
-          `recorded ${sentenceTemplate(facts)}`,
-          '/',
-        ],
-      );
-      if (!stored) {
-        // A player is gone (merged or removed): say which way, as every other write does.
-        await playersAssertLive(trx, [playerAId, playerBId], 'The hand was not saved.');
-        throw new Error('hand_record stored nothing, yet both players are in the league');
-      }
-      const names = new Map([
-        [playerAId, stored.a_name],
-        [playerBId, stored.b_name],
-      ]);
-      if (!stored.is_new) {
-        const first = { ...facts, winner_id: stored.stored_winner_id, outcome: stored.stored_outcome, points: stored.stored_points };
-        return { id: stored.hand_id, created: false, headline: handHeadline(first, names) };
-      }
+      const [stored] = await rawRows<HandRecordAnswer>(trx, `select * from hand_record(${HAND_RECORD_PARAMS.map((t) => `?::${t}`).join(', ')})`, args(false));
       // Not the latest hand (an earlier time of play): its ratings come from a replay.
-      if (!stored.is_rated) await ratingsRecompute({ db: trx, elo, from: { playedAt: stored.hand_played_at, handId: stored.hand_id } });
-      return { id: stored.hand_id, created: true, headline: handHeadline(facts, names) };
+      if (stored?.is_new && !stored.is_rated) await ratingsRecompute({ db: trx, elo, from: { playedAt: stored.hand_played_at, handId: stored.hand_id } });
+      return recorded(stored, trx);
     });
   } catch (err) {
     if (pgErrorCode(err) === PG_FOREIGN_KEY_VIOLATION) {
@@ -111,6 +121,54 @@ export async function handRecord(input: HandRecordInput): Promise<RecordedHand> 
       });
     }
     throw err;
+  }
+}
+
+/** hand_record's parameters' types, in order (migrations/20261203080000_hand_record_function.ts). */
+const HAND_RECORD_PARAMS = [
+  'integer', 'integer', 'integer', 'text', 'integer', 'integer', 'integer', 'integer', 'integer', 'integer',
+  'text', 'integer', 'timestamptz', 'double precision', 'double precision', 'text', 'text', 'boolean',
+] as const;
+type HandRecordArgs = (string | number | boolean | Date | null)[];
+
+/** A value as an SQL literal, for the one statement that cannot take parameters. */
+function sqlLiteral(value: HandRecordArgs[number]): string {
+  if (value === null) return 'null';
+  if (typeof value === 'boolean') return String(value);
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`Not a number for SQL: ${value}`);
+    return String(value);
+  }
+  return pg.escapeLiteral(value instanceof Date ? value.toISOString() : value);
+}
+
+/**
+ * BEGIN, hand_record, COMMIT as one simple query: one round trip, the commit included. Its
+ * values go in as literals (a simple query takes no parameters), each through pg's own
+ * escaping. Answers NOT_LATEST, having stored nothing, when the hand would need a recompute.
+ *
+ * An outage tells the truth as writeTransaction's do: no connection, nothing sent, nothing
+ * saved; a connection lost once the statement went out may have committed (databaseOutage).
+ */
+async function handRecordInOneTrip(db: Db, args: HandRecordArgs): Promise<HandRecordAnswer | undefined | typeof NOT_LATEST> {
+  const call = `select * from hand_record(${args.map((v, i) => `${sqlLiteral(v)}::${HAND_RECORD_PARAMS[i]}`).join(', ')})`;
+  // Knex's pool hands out pg clients; the statement and a ROLLBACK after a failure must go
+  // to the same one.
+  const pool = db.client as { acquireConnection(): Promise<pg.Client>; releaseConnection(connection: pg.Client): Promise<unknown> };
+  const connection = await pool.acquireConnection();
+  try {
+    const results = (await connection.query(`BEGIN; ${call}; COMMIT`)) as unknown as pg.QueryResult<HandRecordAnswer>[];
+    const log = currentWriteLog();
+    if (log) log.committed += 1;
+    return results[1]?.rows[0];
+  } catch (err) {
+    // A failure inside leaves the transaction open, aborted: end it before the connection
+    // goes back. (A broken connection is dropped by the pool instead.)
+    if (!isDatabaseUnavailable(err)) await connection.query('ROLLBACK').catch(() => undefined);
+    if (pgErrorCode(err) === NOT_LATEST) return NOT_LATEST;
+    throw err;
+  } finally {
+    await pool.releaseConnection(connection);
   }
 }
 
