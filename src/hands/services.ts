@@ -158,9 +158,11 @@ async function handRecordInOneTrip(db: Db, args: HandRecordArgs): Promise<HandRe
   const connection = await pool.acquireConnection();
   try {
     const results = (await connection.query(`BEGIN; ${call}; COMMIT`)) as unknown as pg.QueryResult<HandRecordAnswer>[];
+    const stored = results[1]?.rows[0];
+    // As writeTransaction notes its commits (src/db.ts): what an error page may then say.
     const log = currentWriteLog();
-    if (log) log.committed += 1;
-    return results[1]?.rows[0];
+    if (log && stored) log.committed += 1;
+    return stored;
   } catch (err) {
     // A failure inside leaves the transaction open, aborted: end it before the connection
     // goes back. (A broken connection is dropped by the pool instead.)
