@@ -155,6 +155,8 @@ describe('recording hands at the same time', () => {
     const players: number[] = [];
     for (let i = 0; i < 5; i++) players.push((await makePlayer(t.db, `R${i}`)).id);
     const n = 24;
+    const version = async () => Number((await t.db('league_version').where({ id: 1 }).first())?.version);
+    const versionBefore = await version();
     const results = await Promise.all(Array.from({ length: n }, (_, i) => quickHand(players[i % 5]!, players[(i + 1 + (i % 3)) % 5]!, i % 4 ? 'a' : 'b', 1 + i)));
     expect(results.every((r) => r.created)).toBe(true);
     expect(new Set(results.map((r) => r.id)).size).toBe(n);
@@ -162,6 +164,8 @@ describe('recording hands at the same time', () => {
     expect(await t.db('activity').where({ action: 'hand.recorded' })).toHaveLength(n);
     expect(await stored()).toHaveLength(2 * n);
     expect(await stored()).toEqual(await replayed());
+    // One move of the league's version (and one notification) per hand: the live pages' cue.
+    expect((await version()) - versionBefore).toBe(n);
   });
 
   it('stores one hand for one form sent many times at once, and answers "sent before" to all but one', async () => {
