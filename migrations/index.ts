@@ -10,6 +10,7 @@ import * as importsAndMerges from './20261125110100_imports_and_merges.js';
 import * as memberSessions from './20261125120000_member_sessions.js';
 import * as abandonedGames from './20261125140000_abandoned_games.js';
 import * as leagueVersionNotify from './20261202180000_league_version_notify.js';
+import * as handRecordFunction from './20261203080000_hand_record_function.js';
 
 /*
  * Migrations are listed here rather than discovered on disk, so the same list runs under
@@ -28,6 +29,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261125120000_member_sessions': memberSessions,
   '20261125140000_abandoned_games': abandonedGames,
   '20261202180000_league_version_notify': leagueVersionNotify,
+  '20261203080000_hand_record_function': handRecordFunction,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,10 +1,12 @@
 import type { Db } from '../db.js';
 import { handRulesColumns, type HandRow } from '../core/tables.js';
-import { PG_FOREIGN_KEY_VIOLATION, pgErrorCode, writeTransaction } from '../db.js';
+import pg from 'pg';
+import { currentWriteLog, isDatabaseUnavailable, PG_FOREIGN_KEY_VIOLATION, pgErrorCode, pgliteIf, rawRows, writeTransaction } from '../db.js';
+import { NOT_LATEST } from '../../migrations/20261203080000_hand_record_function.js';
 import { ApplicationError, NotFoundError } from '../core/errors.js';
 import { activityRecord, playerNames } from '../activity/services.js';
 import { playersAssertLive } from '../players/services.js';
-import { ratingsRecompute } from '../ratings/services.js';
+import { DEFAULT_ELO, ratingsRecompute } from '../ratings/services.js';
 import type { EloSettings } from '../scoring/elo.js';
 import { DEADWOOD_MESSAGE, OUTCOME_LABELS, type Outcome, type Rules } from '../scoring/rules.js';
 import { quickHandRules, scoreGameHand } from '../scoring/game.js';
@@ -56,44 +58,61 @@ export async function handRecord(input: HandRecordInput): Promise<RecordedHand> 
 
   const winnerId = hand.winner === 'a' ? playerAId : hand.winner === 'b' ? playerBId : null;
   const idempotencyKey = quickHandKey(input.idempotencyKey, input);
-  const row = {
-    player_a_id: playerAId,
-    player_b_id: playerBId,
-    winner_id: winnerId,
-    outcome: hand.outcome,
-    deadwood: hand.difference,
-    points: hand.points,
-    ...handRulesColumns(rules),
-    idempotency_key: idempotencyKey,
-    ...(input.playedAt ? { played_at: input.playedAt } : {}),
+  const rulesColumns = handRulesColumns(rules);
+  const facts = { player_a_id: playerAId, player_b_id: playerBId, winner_id: winnerId, outcome: hand.outcome, points: hand.points };
+  const elo = input.elo ?? DEFAULT_ELO;
+  const args = (mustAppend: boolean): HandRecordArgs => [
+    playerAId,
+    playerBId,
+    winnerId,
+    hand.outcome,
+    hand.difference,
+    hand.points,
+    rulesColumns.gin_bonus,
+    rulesColumns.big_gin_bonus,
+    rulesColumns.undercut_bonus,
+    rulesColumns.line_bonus,
+    idempotencyKey,
+    input.actorId ?? null,
+    input.playedAt ?? null,
+    elo.start,
+    elo.k,
+    `recorded ${sentenceTemplate(facts)}`,
+    '/',
+    mustAppend,
+  ];
+
+  /** The answer as the service's: the hand stored, or the one sent before under the key. */
+  const recorded = async (stored: HandRecordAnswer | undefined, trx: Db): Promise<RecordedHand> => {
+    // No row: a player is gone (merged or removed). Say which way, as every other write does.
+    if (!stored) {
+      await playersAssertLive(trx, [playerAId, playerBId], 'The hand was not saved.');
+      throw new Error('hand_record stored nothing, yet both players are in the league');
+    }
+    const names = new Map([
+      [playerAId, stored.a_name],
+      [playerBId, stored.b_name],
+    ]);
+    if (!stored.is_new) {
+      const first = { ...facts, winner_id: stored.stored_winner_id, outcome: stored.stored_outcome, points: stored.stored_points };
+      return { id: stored.hand_id, created: false, headline: handHeadline(first, names) };
+    }
+    return { id: stored.hand_id, created: true, headline: handHeadline(facts, names) };
   };
 
-  const actorId = input.actorId ?? null;
   try {
+    // On a PostgreSQL server, the hand of now goes in one round trip, COMMIT included: the
+    // lock every write holds (the league_version row) is then never held across the
+    // network. A hand for an earlier time needs a recompute, which goes the long way.
+    if (!pgliteIf(db) && !('isTransaction' in db && db.isTransaction) && input.playedAt === undefined) {
+      const stored = await handRecordInOneTrip(db, args(true));
+      if (stored !== NOT_LATEST) return await recorded(stored, db);
+    }
     return await writeTransaction(db, async (trx) => {
-      await playersAssertLive(trx, [playerAId, playerBId], 'The hand was not saved.');
-      const inserted = await trx('hands')
-        .insert({ ...row, created_by: actorId })
-        .onConflict('idempotency_key')
-        .ignore()
-        .returning(['id', 'played_at']);
-      const first = inserted[0];
-      const names = await playerNames(trx, [playerAId, playerBId]);
-      if (!first) {
-        const existing = await trx('hands').where({ idempotency_key: idempotencyKey }).first();
-        // Nothing inserted: the key's hand exists (a resend, or its twin racing it).
-        if (!existing) throw new Error(`No hand stored under ${idempotencyKey} after a conflict on it`);
-        return { id: existing.id, created: false, headline: handHeadline(existing, names) };
-      }
-      await ratingsRecompute({ db: trx, elo: input.elo, from: { playedAt: first.played_at, handId: first.id } });
-      await activityRecord(trx, {
-        actorId,
-        action: 'hand.recorded',
-        summary: `recorded ${handSentence(row, names)}`,
-        link: '/',
-        subject: { type: 'hand', id: first.id },
-      });
-      return { id: first.id, created: true, headline: handHeadline(row, names) };
+      const [stored] = await rawRows<HandRecordAnswer>(trx, `select * from hand_record(${HAND_RECORD_PARAMS.map((t) => `?::${t}`).join(', ')})`, args(false));
+      // Not the latest hand (an earlier time of play): its ratings come from a replay.
+      if (stored?.is_new && !stored.is_rated) await ratingsRecompute({ db: trx, elo, from: { playedAt: stored.hand_played_at, handId: stored.hand_id } });
+      return recorded(stored, trx);
     });
   } catch (err) {
     if (pgErrorCode(err) === PG_FOREIGN_KEY_VIOLATION) {
@@ -103,6 +122,81 @@ export async function handRecord(input: HandRecordInput): Promise<RecordedHand> 
     }
     throw err;
   }
+}
+
+/** hand_record's parameters' types, in order (migrations/20261203080000_hand_record_function.ts). */
+const HAND_RECORD_PARAMS = [
+  'integer', 'integer', 'integer', 'text', 'integer', 'integer', 'integer', 'integer', 'integer', 'integer',
+  'text', 'integer', 'timestamptz', 'double precision', 'double precision', 'text', 'text', 'boolean',
+] as const;
+type HandRecordArgs = (string | number | boolean | Date | null)[];
+
+/** A value as an SQL literal, for the one statement that cannot take parameters. */
+function sqlLiteral(value: HandRecordArgs[number]): string {
+  if (value === null) return 'null';
+  if (typeof value === 'boolean') return String(value);
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`Not a number for SQL: ${value}`);
+    return String(value);
+  }
+  return pg.escapeLiteral(value instanceof Date ? value.toISOString() : value);
+}
+
+/**
+ * BEGIN, hand_record, COMMIT as one simple query: one round trip, the commit included. Its
+ * values go in as literals (a simple query takes no parameters), each through pg's own
+ * escaping. Answers NOT_LATEST, having stored nothing, when the hand would need a recompute.
+ *
+ * An outage tells the truth as writeTransaction's do: no connection, nothing sent, nothing
+ * saved; a connection lost once the statement went out may have committed (databaseOutage).
+ */
+async function handRecordInOneTrip(db: Db, args: HandRecordArgs): Promise<HandRecordAnswer | undefined | typeof NOT_LATEST> {
+  const call = `select * from hand_record(${args.map((v, i) => `${sqlLiteral(v)}::${HAND_RECORD_PARAMS[i]}`).join(', ')})`;
+  // Knex's pool hands out pg clients; the statement and a ROLLBACK after a failure must go
+  // to the same one.
+  const pool = db.client as { acquireConnection(): Promise<pg.Client>; releaseConnection(connection: pg.Client): Promise<unknown> };
+  const connection = await pool.acquireConnection();
+  try {
+    const results = (await connection.query(`BEGIN; ${call}; COMMIT`)) as unknown as pg.QueryResult<HandRecordAnswer>[];
+    const stored = results[1]?.rows[0];
+    // As writeTransaction notes its commits (src/db.ts): what an error page may then say.
+    const log = currentWriteLog();
+    if (log && stored) log.committed += 1;
+    return stored;
+  } catch (err) {
+    // A failure inside leaves the transaction open, aborted: end it before the connection
+    // goes back. (A broken connection is dropped by the pool instead.)
+    if (!isDatabaseUnavailable(err)) await connection.query('ROLLBACK').catch(() => undefined);
+    if (pgErrorCode(err) === NOT_LATEST) return NOT_LATEST;
+    throw err;
+  } finally {
+    await pool.releaseConnection(connection);
+  }
+}
+
+/** What hand_record answers. */
+interface HandRecordAnswer {
+  is_new: boolean;
+  /** False when the hand is not the latest: nothing appended, the caller recomputes. */
+  is_rated: boolean;
+  hand_id: number;
+  hand_played_at: Date;
+  a_name: string;
+  b_name: string;
+  /** The stored hand's facts: this one's, or the first one's when it was sent before. */
+  stored_winner_id: number | null;
+  stored_outcome: Outcome;
+  stored_points: number;
+}
+
+/**
+ * handSentence as a format() template for hand_record, which knows the names: %1$s for
+ * player A, %2$s for player B, any other % doubled.
+ */
+function sentenceTemplate(hand: HandFacts): string {
+  const [a, b] = ['\u0000A', '\u0000B'];
+  const sentence = handSentence(hand, new Map([[hand.player_a_id, a], [hand.player_b_id, b]]));
+  return sentence.replaceAll('%', '%%').replaceAll(a, '%1$s').replaceAll(b, '%2$s');
 }
 
 type HandFacts = Pick<HandRow, 'player_a_id' | 'player_b_id' | 'winner_id' | 'outcome' | 'points'>;

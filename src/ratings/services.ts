@@ -11,12 +11,18 @@ export interface HandPoint {
   handId: number;
 }
 
-// One writer at a time rewrites ratings; other writes wait for it, briefly.
-const RATINGS_LOCK = 4_206_711;
+/**
+ * One writer at a time rewrites ratings; other writes wait for it, briefly. The quick
+ * hand's append (migrations/20261203080000_hand_record_function.ts) takes it too.
+ */
+export const RATINGS_LOCK = 4_206_711;
 
 /**
  * Rewrites the stored ratings from `from` onwards (everything when null): called by every
- * service that adds, hides or changes a hand, inside its transaction.
+ * service that adds, hides or changes a hand, inside its transaction, after its change to
+ * the hands (the lock order: the league_version row, which that change locks, then this).
+ * A quick hand that is the latest is appended by hand_record instead; this is the path for
+ * corrections, voids and hands given an earlier time of play.
  */
 export async function ratingsRecompute({ db, elo = DEFAULT_ELO, from }: { db: Db; elo?: EloSettings; from: HandPoint | null }): Promise<void> {
   await db.raw('select pg_advisory_xact_lock(?)', [RATINGS_LOCK]);
@@ -26,14 +32,23 @@ export async function ratingsRecompute({ db, elo = DEFAULT_ELO, from }: { db: Db
     return q;
   };
   await after(db('ratings'), 'played_at', 'hand_id').delete();
-  const latest = await rawRows<{ player_id: number; after: number }>(
-    db,
-    'select distinct on (player_id) player_id, after from ratings order by player_id, played_at desc, hand_id desc',
-  );
-  const current = new Map(latest.map((r) => [r.player_id, r.after]));
   const hands = await after(db('live_hands'), 'played_at', 'id')
     .orderBy([{ column: 'played_at' }, { column: 'id' }])
     .select('id', 'player_a_id', 'player_b_id', 'winner_id', 'played_at');
+  if (hands.length === 0) return;
+  // Each replayed player's latest rating left, by an index probe each: what remains is all
+  // before `from`. (Not one scan of every rating, which grew with the league.)
+  const players = [...new Set(hands.flatMap((h) => [h.player_a_id, h.player_b_id]))];
+  const latest = from
+    ? await rawRows<{ player_id: number; after: number }>(
+        db,
+        `select p.id as player_id, r.after
+         from unnest(?::integer[]) as p(id)
+         cross join lateral (select after from ratings where player_id = p.id order by played_at desc, hand_id desc limit 1) r`,
+        [players],
+      )
+    : [];
+  const current = new Map(latest.map((r) => [r.player_id, r.after]));
   const playedAt = new Map(hands.map((h) => [h.id, h.played_at]));
   const steps = eloReplay(
     elo,

@@ -12,7 +12,12 @@ export function expectedScore(rating: number, opponent: number): number {
   return 1 / (1 + 10 ** ((opponent - rating) / 400));
 }
 
-/** Both ratings after one result; `score` is the first player's (1, ½ or 0). */
+/**
+ * Both ratings after one result; `score` is the first player's (1, ½ or 0).
+ * Written once more in SQL, for the quick hand's append (hand_record, in
+ * migrations/20261203080000_hand_record_function.ts): change both together;
+ * tests/services/ratings-append.test.ts holds them equal, bit for bit.
+ */
 export function eloUpdate(k: number, ratingA: number, ratingB: number, score: 0 | 0.5 | 1): [number, number] {
   const change = k * (score - expectedScore(ratingA, ratingB));
   return [ratingA + change, ratingB - change];
