@@ -157,6 +157,7 @@ async function handRecordInOneTrip(db: Db, args: HandRecordArgs): Promise<HandRe
   const pool = db.client as { acquireConnection(): Promise<pg.Client>; releaseConnection(connection: pg.Client): Promise<unknown> };
   const connection = await pool.acquireConnection();
   try {
+    // pg's types give one result per query; a simple query of three statements answers three.
     const results = (await connection.query(`BEGIN; ${call}; COMMIT`)) as unknown as pg.QueryResult<HandRecordAnswer>[];
     const stored = results[1]?.rows[0];
     // As writeTransaction notes its commits (src/db.ts): what an error page may then say.
