@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -28,12 +29,34 @@ export function requireBrowserOrSkip(): boolean {
   return false;
 }
 
+/*
+ * Chromium 14x's headless mode gives every new context (every phone of a test) a browser
+ * window whose address bar's popup is a web page of its own: a renderer process that
+ * starts, lays out and paints a WebUI nobody sees, half a second of CPU a phone, more than
+ * the app's page costs. Turned off here. Chromium obeys only the last --disable-features,
+ * and Playwright passes its own list (features that make tests reliable), so ours repeats
+ * Playwright's, read from its source; if that ever fails, the flag is left out (slower, same
+ * behaviour).
+ */
+const UNSEEN_WEBUI = ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup', 'WebUIOmniboxFullPopup'];
+
+function disableFeaturesArg(): string[] {
+  try {
+    const bundle = fs.readFileSync(createRequire(import.meta.url).resolve('playwright-core/lib/coreBundle'), 'utf8');
+    const list = /\bdisabledFeatures = \[([^\]]*)\]/.exec(bundle)?.[1];
+    const playwrights = [...(list ?? '').matchAll(/^\s*"([A-Za-z0-9]+)",?\s*$/gm)].map((m) => m[1]);
+    if (playwrights.length) return [`--disable-features=${[...playwrights, ...UNSEEN_WEBUI].join(',')}`];
+  } catch {
+    // Playwright's files moved: fall through.
+  }
+  console.warn("tests/support/browser.ts: Playwright's --disable-features not found; Chromium's omnibox WebUI stays on (slower tests).");
+  return [];
+}
+
+const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', ...disableFeaturesArg()];
+
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: LAUNCH_ARGS });
 }
 
 export async function listen(app: Express): Promise<{ server: Server; url: string }> {
