@@ -102,7 +102,7 @@ describe('the page cache', () => {
     const dupe = await makePlayer(t.db, 'Bobby');
     const c = client(cached);
     await signIn(c, alice.id);
-    const cookie = (await c.agent.jar.getCookies({ domain: '127.0.0.1', path: '/', secure: false, script: false }))
+    const cookie = (c.agent.jar.getCookies({ domain: '127.0.0.1', path: '/', secure: false, script: false }))
       .map((k) => `${k.name}=${k.value}`)
       .join('; ');
     expect(cookie).toContain('grl.session');
@@ -168,7 +168,7 @@ describe('the page cache', () => {
     await makeHand(t.db, { playerAId: alice.id, playerBId: bob.id, outcome: 'gin', winner: 'a', deadwood: 3 });
     const c = client(cached);
     await c.formTokens('/hands/new');
-    const cookie = (await c.agent.jar.getCookies({ domain: '127.0.0.1', path: '/', secure: false, script: false })).map((k) => `${k.name}=${k.value}`).join('; ');
+    const cookie = (c.agent.jar.getCookies({ domain: '127.0.0.1', path: '/', secure: false, script: false })).map((k) => `${k.name}=${k.value}`).join('; ');
     await expectSamePages(['/', `/head-to-head/${alice.id}/${bob.id}`], ['', cookie]);
     // A visitor with no session yet is given one, with the token its page carries.
     const { base, close } = await listen(cached);
@@ -210,7 +210,7 @@ describe('the page cache', () => {
     expect(after.text).toContain('<strong>Alice</strong> +32');
     expect(after.headers.etag).not.toBe(etag);
     // A member's page carries a token: its tag names the token too, and revalidates.
-    const cookie = (await c.agent.jar.getCookies({ domain: '127.0.0.1', path: '/', secure: false, script: false })).map((k) => `${k.name}=${k.value}`).join('; ');
+    const cookie = (c.agent.jar.getCookies({ domain: '127.0.0.1', path: '/', secure: false, script: false })).map((k) => `${k.name}=${k.value}`).join('; ');
     const mine = await get(base, '/', { cookie, 'accept-encoding': 'gzip' });
     expect(mine.headers.etag).not.toBe(after.headers.etag);
     expect((await get(base, '/', { cookie, 'accept-encoding': 'gzip', 'if-none-match': mine.headers.etag as string })).status).toBe(304);
