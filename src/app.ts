@@ -42,8 +42,9 @@ function formBodies(req: express.Request, res: express.Response, next: express.N
   smallForms(req, res, next);
 }
 
-/** Each app's page cache, for tests. */
+/** Each app's page cache and league version, for tests. */
 export const pageCaches = new WeakMap<express.Express, PageCache>();
+export const leagueVersions = new WeakMap<express.Express, LeagueVersion>();
 
 const passOn: express.RequestHandler = (_req, _res, next) => next();
 
@@ -70,6 +71,7 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
     : { config, db, cache: new VersionCache(() => Promise.resolve(null)), pages: { serve: passOn } as unknown as PageCache, version, feed, versionOf };
 
   pageCaches.set(app, pages);
+  leagueVersions.set(app, version);
 
   // TRUST_PROXY: in production, Heroku's router (or Fly's proxy) is the one hop in front of
   // us; elsewhere nobody is, and X-Forwarded-* would be whatever the client made up.

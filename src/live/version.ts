@@ -1,4 +1,4 @@
-import type { Db } from '../db.js';
+import { pgliteIf, type Db } from '../db.js';
 import type { LeagueFeed } from './feed.js';
 import { leagueVersionGet } from './selectors.js';
 
@@ -14,6 +14,14 @@ import { leagueVersionGet } from './selectors.js';
  * another process shows here once its NOTIFY arrives (at its commit, over the listening
  * connection), not before.
  */
+/**
+ * While the version comes from the feed, it is also read from the database this often in
+ * the background: a listening connection that died silently (found out by the feed's ping
+ * only after 20-25 s) or a notice lost for any reason costs a second of staleness at most,
+ * for one query a second instead of one per request.
+ */
+const CHECK_MS = 1000;
+const IDLE_MS = 10_000;
 /** How long after a write statement of this process the version is asked of the database, unless a notice comes first. */
 const WRITE_FENCE_MS = 1000;
 /** Statements that may change the league (the start of a commit, or a write outside a transaction). */
@@ -61,6 +69,9 @@ export class LeagueVersion {
   /** The writesDone that `known` already takes into account. */
   private writesSeen = 0;
   private unsubscribe: (() => void) | null = null;
+  private checkTimer: NodeJS.Timeout | undefined;
+  private lastUsed = 0;
+  private readonly embedded: boolean;
   private readonly changeListeners = new Set<() => void>();
   private readonly watcher: WriteWatcher;
   /** The watcher's gen when the feed last announced a version (or a read settled it). */
@@ -71,6 +82,7 @@ export class LeagueVersion {
     private readonly feed: LeagueFeed,
   ) {
     this.watcher = watcherOf(db);
+    this.embedded = pgliteIf(db) !== undefined;
   }
 
   /** The current version: from memory when it can be trusted, else from the database. */
@@ -110,6 +122,8 @@ export class LeagueVersion {
   }
 
   close(): void {
+    clearInterval(this.checkTimer);
+    this.checkTimer = undefined;
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.listening = false;
@@ -155,6 +169,16 @@ export class LeagueVersion {
   }
 
   private subscribeIfNeeded(): void {
+    this.lastUsed = Date.now();
+    // An app nobody asks stops checking, and trusts memory no more until asked again.
+    // (Embedded PGlite's notices come from within this process and cannot go astray.)
+    if (!this.embedded) this.checkTimer ??= setInterval(() => {
+      if (Date.now() - this.lastUsed > IDLE_MS) {
+        clearInterval(this.checkTimer);
+        this.checkTimer = undefined;
+        this.synced = false;
+      } else if (this.synced) void this.read().catch(() => {});
+    }, CHECK_MS).unref();
     if (this.unsubscribe) return;
     this.unsubscribe = this.feed.subscribe(this.heard, {
       listening: () => {
