@@ -7,7 +7,11 @@
  * baseline), cold start, memory after the load, and the bytes of a first visit.
  * Medians and ratios to the baseline, because this machine is shared and noisy.
  *
- * Needs `npm run build`. BENCH_SECONDS (default 5) per measurement; BENCH_HANDS (10000).
+ * Needs `npm run build`. BENCH_SECONDS (default 5) per measurement; BENCH_HANDS (10000);
+ * BENCH_LOG_LEVEL (info, production's default); BENCH_ENGINES (pglite,postgres). Each page
+ * is fetched once before it is measured (after the POST /hands rows the league has changed,
+ * and the first request renders the page again). CPU µs/req is the server's CPU time per
+ * request: on this shared machine it is steadier than req/s.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -25,6 +29,8 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const HANDS = Number(process.env.BENCH_HANDS ?? 10_000);
 const COLD_RUNS = Number(process.env.BENCH_RUNS ?? 5);
+/** Production's default (one JSON line per request, written to /dev/null here): logging is part of what is measured. */
+const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info';
 const ENGINES = (process.env.BENCH_ENGINES ?? 'pglite,postgres').split(',');
 /** The Procfile's web command, heap settings included: the process measured is the one shipped. */
 const WEB_ARGS = (() => {
@@ -45,7 +51,7 @@ const median = (xs: number[]) => {
 };
 
 function envFor(database: Record<string, string>, port: number): NodeJS.ProcessEnv {
-  return { ...process.env, NODE_ENV: 'production', SECRET_KEY: SECRET, LEAGUE_PASSCODE: PASSCODE, LOG_LEVEL: 'warn', PORT: String(port), ...database };
+  return { ...process.env, NODE_ENV: 'production', SECRET_KEY: SECRET, LEAGUE_PASSCODE: PASSCODE, LOG_LEVEL: LOG_LEVEL, PORT: String(port), ...database };
 }
 
 async function waitFor200(url: string, child: ChildProcess, started: number): Promise<number> {
@@ -104,9 +110,20 @@ interface Load {
   p50: number;
   p99: number;
   non2xx: number;
+  /** The server's CPU time (user + system) per request: steadier than req/s on a shared machine. */
+  cpuUs: number;
 }
 
-function load(base: string, route: string, connections: number, post?: { cookie: string; csrf: string }, seconds = SECONDS): Promise<Load> {
+/** The process's CPU time so far, in microseconds (utime + stime from /proc). */
+function cpuUsOf(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1e6) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100;
+
+function load(pid: number, base: string, route: string, connections: number, post?: { cookie: string; csrf: string }, seconds = SECONDS): Promise<Load> {
+  const cpuBefore = cpuUsOf(pid);
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { 'x-forwarded-proto': 'https', 'accept-encoding': 'gzip, deflate, br' };
     const opts: autocannon.Options = { url: base + route, connections, duration: seconds, headers };
@@ -136,7 +153,8 @@ function load(base: string, route: string, connections: number, post?: { cookie:
       if (err) return reject(err instanceof Error ? err : new Error(String(err)));
       // A recorded hand answers 303 (POST/redirect/GET): that is its success.
       const non2xx = post ? result.non2xx - (result.statusCodeStats?.['303']?.count ?? 0) : result.non2xx;
-      resolve({ route: post ? 'POST /hands' : `GET ${route}`, connections, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx });
+      const cpuUs = (cpuUsOf(pid) - cpuBefore) / Math.max(1, result.requests.total);
+      resolve({ route: post ? 'POST /hands' : `GET ${route}`, connections, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx, cpuUs });
     });
   });
 }
@@ -193,15 +211,16 @@ async function benchDatabase(name: string, database: Record<string, string>, see
     const routes = ['/livez', ...PAGES];
     const results: Load[] = [];
     // Warm up (the server has just started; the first requests compile and fill caches).
-    await load(base, '/livez', 10, undefined, 1);
+    const pid = child.pid as number;
+    await load(pid, base, '/livez', 10, undefined, 1);
     for (const connections of [10, 50]) {
       for (const route of routes) {
         // One request first: after the POST /hands rows the league has changed, and the
         // first request of a page renders it (the cost of a change, not of serving a page).
         await fetch(base + route, { headers: { 'x-forwarded-proto': 'https', 'accept-encoding': 'gzip, deflate, br' } }).then((r) => r.arrayBuffer());
-        results.push(await load(base, route, connections));
+        results.push(await load(pid, base, route, connections));
       }
-      results.push(await load(base, '/hands', connections, auth));
+      results.push(await load(pid, base, '/hands', connections, auth));
     }
     const loaded = rssMb(child.pid as number);
     const visit = await firstVisit(base);
@@ -247,11 +266,11 @@ async function main() {
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
   for (const run of runs) {
     console.log(`\n${run.name}: ${HANDS} hands, ${SECONDS} s per measurement`);
-    console.log('route                    conn     req/s   p50 ms   p99 ms   vs baseline   non-2xx');
+    console.log('route                    conn     req/s   p50 ms   p99 ms   vs baseline   non-2xx   CPU µs/req');
     for (const r of run.results) {
       const baseline = run.results.find((b) => b.route === 'GET /livez' && b.connections === r.connections) as Load;
       console.log(
-        `${r.route.padEnd(24)} ${String(r.connections).padStart(4)} ${r.rps.toFixed(0).padStart(9)} ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${`${((100 * r.rps) / baseline.rps).toFixed(0)}%`.padStart(13)} ${String(r.non2xx).padStart(9)}`,
+        `${r.route.padEnd(24)} ${String(r.connections).padStart(4)} ${r.rps.toFixed(0).padStart(9)} ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${`${((100 * r.rps) / baseline.rps).toFixed(0)}%`.padStart(13)} ${String(r.non2xx).padStart(9)} ${r.cpuUs.toFixed(0).padStart(12)}`,
       );
     }
     const base50 = run.results.find((r) => r.route === 'GET /livez' && r.connections === 50) as Load;

@@ -159,7 +159,7 @@ describe('the page cache', () => {
     const res = await c.agent.post(`/import/hands/commit?_csrf=${encodeURIComponent(importCsrf)}`).type('form').send({ _csrf: importCsrf, csv });
     expect(res.status, res.text.slice(0, 300)).toBe(303);
     await check();
-  });
+  }, 180_000);
 
   it('serves the same pages in an open league, where every visitor gets forms and a token of their own', async () => {
     setUp({});
@@ -176,7 +176,7 @@ describe('the page cache', () => {
     expect(first.headers['set-cookie']?.join()).toContain('grl.session');
     expect(hiddenValue(first.text, '_csrf')).toHaveLength(TOKEN_LENGTH);
     await close();
-  });
+  }, 60_000);
 
   it('answers a revalidation with 304 until the league changes, and never keeps a page with a flash', async () => {
     setUp({ LEAGUE_PASSCODE: TEST_PASSCODE });
