@@ -50,6 +50,8 @@ interface Page {
   gzip?: Buffer;
   /** Several: each part raw-deflated (see above), the last one finished. */
   deflated?: Buffer[];
+  /** For each slot after the first, the block that copies the token from the slot before (or null: stored). */
+  copies?: (Buffer | null)[];
 }
 
 export interface PageCacheOptions {
@@ -170,6 +172,8 @@ export class PageCache {
           return deflateRaw(part, { level: 9, finishFlush: last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH, ...(dictionary.length ? { dictionary } : {}) });
         }),
       );
+      // Slot i (after part i) is TOKEN_LENGTH + part i's bytes after slot i - 1.
+      page.copies = parts.slice(0, -1).map((part, i) => (i === 0 ? null : tokenCopyBlock(TOKEN_LENGTH + part.length)));
     }
     return page;
   }
@@ -206,6 +210,68 @@ function acceptsOf(header: string): { br: boolean; gzip: boolean } {
   return known;
 }
 
+/** Deflate's bits: packed from the least significant bit; Huffman codes go most significant bit first. */
+class BitWriter {
+  private bytes: number[] = [];
+  private bit = 0;
+  private current = 0;
+  bits(value: number, count: number): void {
+    for (let i = 0; i < count; i++) this.push((value >> i) & 1);
+  }
+  code(value: number, count: number): void {
+    for (let i = count - 1; i >= 0; i--) this.push((value >> i) & 1);
+  }
+  private push(b: number): void {
+    this.current |= b << this.bit;
+    if (++this.bit === 8) this.flush();
+  }
+  flush(): void {
+    if (this.bit > 0) this.bytes.push(this.current);
+    this.bit = 0;
+    this.current = 0;
+  }
+  buffer(): Buffer {
+    this.flush();
+    return Buffer.from(this.bytes);
+  }
+}
+
+/**
+ * A deflate block that copies the token from the slot `distance` bytes back (every slot of
+ * a page holds the same token), then an empty stored block to end on a byte as a sync flush
+ * does: a page's second and later tokens cost 8 bytes and no work per request. Null when the
+ * earlier slot is beyond deflate's 32 KB window.
+ */
+export function tokenCopyBlock(distance: number, length = TOKEN_LENGTH): Buffer | null {
+  if (distance > 32768 || distance < length || length < 227 || length > 257) return null;
+  const w = new BitWriter();
+  w.bits(0, 1); // not the last block
+  w.bits(1, 2); // fixed Huffman codes
+  w.code(0b11000000 + (284 - 280), 8); // length code 284: 227-257, 5 extra bits
+  w.bits(length - 227, 5);
+  // Distance codes: 0-3 are 1-4; then each pair of codes doubles the range, with one more extra bit.
+  let code: number;
+  let base: number;
+  let extra = 0;
+  if (distance <= 4) {
+    code = distance - 1;
+    base = distance;
+  } else {
+    extra = Math.floor(Math.log2(distance - 1)) - 1;
+    const half = 1 << extra;
+    const start = (1 << (extra + 1)) + 1;
+    code = 2 * extra + 2 + (distance - start >= half ? 1 : 0);
+    base = start + (distance - start >= half ? half : 0);
+  }
+  w.code(code, 5);
+  w.bits(distance - base, extra);
+  w.code(0, 7); // end of block (256)
+  w.bits(0, 1); // an empty stored block: not the last…
+  w.bits(0, 2);
+  w.flush(); // …aligned on a byte…
+  return Buffer.concat([w.buffer(), Buffer.from([0, 0, 0xff, 0xff])]); // …of length 0
+}
+
 function storedBlock(data: Buffer): Buffer {
   const head = Buffer.alloc(5);
   head[0] = 0; // not the last block; stored
@@ -215,17 +281,17 @@ function storedBlock(data: Buffer): Buffer {
 }
 
 /** The page's gzip body with `token` in each slot. */
-export function splicedGzip(parts: Buffer[], deflated: Buffer[], token: Buffer): Buffer {
+export function splicedGzip(parts: Buffer[], deflated: Buffer[], token: Buffer, copies: (Buffer | null)[] = []): Buffer {
   const chunks: Buffer[] = [GZIP_HEADER];
   let crc = 0;
   let size = 0;
-  const block = storedBlock(token);
+  let stored: Buffer | undefined;
   parts.forEach((part, i) => {
     chunks.push(deflated[i] as Buffer);
     crc = zlib.crc32(part, crc);
     size += part.length;
     if (i < parts.length - 1) {
-      chunks.push(block);
+      chunks.push(copies[i] ?? (stored ??= storedBlock(token)));
       crc = zlib.crc32(token, crc);
       size += token.length;
     }
@@ -252,7 +318,7 @@ function send(req: express.Request, res: express.Response, page: Page): void {
     etag += `.${crypto.createHash('sha1').update(token).digest('base64url').slice(0, 12)}`;
     const parts = page.parts;
     if (acceptsGzip && page.deflated && token.length === TOKEN_LENGTH) {
-      [body, encoding] = [splicedGzip(parts, page.deflated, token), 'gzip'];
+      [body, encoding] = [splicedGzip(parts, page.deflated, token, page.copies), 'gzip'];
     } else {
       const plain = Buffer.concat(parts.flatMap((p, i) => (i < parts.length - 1 ? [p, token] : [p])));
       // A token of an unexpected length: compressed whole, as the uncached path would.

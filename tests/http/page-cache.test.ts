@@ -8,7 +8,7 @@ import { useTestDb } from '../support/db.js';
 import { client, hiddenValue, signIn, startGame, testConfig, TEST_PASSCODE } from '../support/app.js';
 import { makeHand, makePlayer } from '../support/factories.js';
 import { createApp, pageCaches } from '../../src/app.js';
-import { splicedGzip, TOKEN_LENGTH } from '../../src/http/pageCache.js';
+import { splicedGzip, tokenCopyBlock, TOKEN_LENGTH } from '../../src/http/pageCache.js';
 
 /*
  * Issue 17: pages kept per league version and variant must be, byte for byte once the
@@ -235,9 +235,25 @@ describe('splicing a token into a kept gzip body', () => {
         before.push(part, Buffer.alloc(TOKEN_LENGTH));
         return zlib.deflateRawSync(part, { finishFlush: i === parts.length - 1 ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH, ...(dictionary.length ? { dictionary } : {}) });
       });
-      const body = zlib.gunzipSync(splicedGzip(parts, deflated, token));
-      expect(body.equals(Buffer.concat(parts.flatMap((p, i) => (i < parts.length - 1 ? [p, token] : [p]))))).toBe(true);
+      const whole = Buffer.concat(parts.flatMap((p, i) => (i < parts.length - 1 ? [p, token] : [p])));
+      expect(zlib.gunzipSync(splicedGzip(parts, deflated, token)).equals(whole)).toBe(true);
+      // Later tokens copied from the one before, where the window reaches.
+      const copies = parts.slice(0, -1).map((part, i) => (i === 0 ? null : tokenCopyBlock(TOKEN_LENGTH + part.length)));
+      expect(zlib.gunzipSync(splicedGzip(parts, deflated, token, copies)).equals(whole)).toBe(true);
     }
+  });
+
+  it('copies a token from any distance deflate allows', () => {
+    const token = Buffer.from('0123456789abcdef'.repeat(16));
+    for (const gap of [0, 1, 3, 4, 5, 100, 1000, 4000, 10_000, 20_000, 32_768 - TOKEN_LENGTH]) {
+      const part = Buffer.alloc(gap, 'x');
+      const distance = TOKEN_LENGTH + gap;
+      const copy = tokenCopyBlock(distance);
+      expect(copy, String(gap)).not.toBeNull();
+      const stream = Buffer.concat([Buffer.from([0, TOKEN_LENGTH & 255, TOKEN_LENGTH >> 8, ~TOKEN_LENGTH & 255, (~TOKEN_LENGTH >> 8) & 255]), token, zlib.deflateRawSync(part, { finishFlush: zlib.constants.Z_SYNC_FLUSH }), copy as Buffer, zlib.deflateRawSync(Buffer.from('end'))]);
+      expect(zlib.inflateRawSync(stream).equals(Buffer.concat([token, part, token, Buffer.from('end')])), String(gap)).toBe(true);
+    }
+    expect(tokenCopyBlock(32_769)).toBeNull();
   });
 });
 
