@@ -102,7 +102,10 @@ export class PageCache {
     const buildKey = `${version}\n${key}`;
     let settle: (page: Page | null) => void = () => {};
     this.building.set(buildKey, new Promise((resolve) => (settle = resolve)));
+    let settled = false;
     const done = (page: Page | null) => {
+      if (settled) return;
+      settled = true;
       this.building.delete(buildKey);
       settle(page);
     };
