@@ -18,6 +18,9 @@ import { authRoutes } from './auth/routes.js';
 import { activityRoutes } from './activity/routes.js';
 import { setUpViews } from './http/views.js';
 import { VersionCache } from './http/versionCache.js';
+import { PageCache } from './http/pageCache.js';
+import { leagueFeed } from './live/feed.js';
+import { LeagueVersion } from './live/version.js';
 import { gameRoutes } from './games/routes.js';
 import { handRoutes } from './hands/routes.js';
 import { leaderboardRoutes } from './leaderboard/routes.js';
@@ -39,17 +42,36 @@ function formBodies(req: express.Request, res: express.Response, next: express.N
   smallForms(req, res, next);
 }
 
+/** Each app's page cache and league version, for tests. */
+export const pageCaches = new WeakMap<express.Express, PageCache>();
+export const leagueVersions = new WeakMap<express.Express, LeagueVersion>();
+
+const passOn: express.RequestHandler = (_req, _res, next) => next();
+
 export interface AppDeps {
   config: Config;
   db: Db;
   logger?: Logger;
   assets?: AssetManifest;
+  /** false: every page rendered from the database on every request (the reference the page cache is tested against). */
+  cachePages?: boolean;
 }
 
-export function createApp({ config, db, logger = createLogger(config.logLevel), assets = loadManifest() }: AppDeps) {
+export function createApp({ config, db, logger = createLogger(config.logLevel), assets = loadManifest(), cachePages = true }: AppDeps) {
   const app = express();
   const production = config.env === 'production';
-  const context = { config, db, cache: new VersionCache(db) };
+  const feed = leagueFeed(db, { warn: (d, m) => logger.warn(d, m), info: (d, m) => logger.info(d, m) });
+  const version = new LeagueVersion(db, feed);
+  // A request that carries a flash follows a write of its own: it reads the version afresh.
+  const versionOf = (res: express.Response) =>
+    (res.locals.leagueVersion ??= Promise.resolve(!cachePages || res.locals.flashes?.length ? version.fresh() : version.current()));
+  const pages = new PageCache({ versionOf });
+  const context = cachePages
+    ? { config, db, cache: new VersionCache(versionOf), pages, version, feed, versionOf }
+    : { config, db, cache: new VersionCache(() => Promise.resolve(null)), pages: { serve: passOn } as unknown as PageCache, version, feed, versionOf };
+
+  pageCaches.set(app, pages);
+  leagueVersions.set(app, version);
 
   // TRUST_PROXY: in production, Heroku's router (or Fly's proxy) is the one hop in front of
   // us; elsewhere nobody is, and X-Forwarded-* would be whatever the client made up.
@@ -67,6 +89,12 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   app.use(requestLogger(logger));
   // Each request keeps a log of what it committed, so an error page can tell the truth.
   app.use((_req, _res, next) => withWriteLog(next));
+  // While a request that may write runs, and until a read settles it after, the league's
+  // version is asked of the database (the live feed's notice may not have arrived yet).
+  app.use((req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') res.once('close', version.writeStarted());
+    next();
+  });
   if (production) app.use(redirectToHttps(config.http));
   app.use(securityHeaders({ production }));
   // Pages are a few KB: a 64 KB brotli window is plenty, and keeps each concurrent
@@ -95,7 +123,7 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   app.use(csrfProtection);
   app.use(pageLocals);
   app.use(memberAccess({ config, db }));
-  setUpLive(app, context, logger);
+  setUpLive(app, context);
 
   app.use(authRoutes(context));
   app.use(activityRoutes(context));

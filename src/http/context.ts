@@ -2,7 +2,11 @@ import type { Member } from './members.js';
 import type { Flash } from './session.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db.js';
+import type express from 'express';
 import type { VersionCache } from './versionCache.js';
+import type { PageCache } from './pageCache.js';
+import type { LeagueVersion } from '../live/version.js';
+import type { LeagueFeed } from '../live/feed.js';
 
 /** What every feature's routes are built with. */
 export interface AppContext {
@@ -10,6 +14,13 @@ export interface AppContext {
   db: Db;
   /** Read-through memo of page data, keyed by the database's league version. */
   cache: VersionCache;
+  /** Whole rendered pages by version and variant: route middleware (`pages.serve`). */
+  pages: PageCache;
+  /** The league's version, from the live feed or the database. */
+  version: LeagueVersion;
+  feed: LeagueFeed;
+  /** The version this request sees: read once per request; fresh from the database when it carries a flash. */
+  versionOf: (res: express.Response) => Promise<number | null>;
 }
 
 /* What the middleware leaves in `res.locals` for routes and templates, declared once. */
@@ -26,6 +37,10 @@ declare global {
       flashes: Flash[];
       csrfToken: () => string;
       path: string;
+      /** The request's league version, once asked (see AppContext.versionOf). */
+      leagueVersion?: Promise<number | null>;
+      /** When a cached render of this page stops being right by the clock alone (ms since the epoch). */
+      pageExpiresAt?: number;
     }
   }
 }

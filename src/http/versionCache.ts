@@ -1,22 +1,23 @@
-import { rawRows, type Db } from '../db.js';
+import type express from 'express';
 
 /**
  * Page data memoised by the league's version (a counter the database's triggers move on
- * every change). Each request asks the database for the version — one indexed read — so
- * a cached answer is never older than the data, and two web processes cannot disagree.
+ * every change). The version is the request's (`versionOf`): kept in memory while the
+ * live feed listens, read from the database otherwise (src/live/version.ts), so a cached
+ * answer is never older than what the request knows of the league.
  */
 export class VersionCache {
-  private version: string | null = null;
+  private version: number | null = null;
   private entries = new Map<string, Promise<unknown>>();
 
   constructor(
-    private readonly db: Db,
+    private readonly versionOf: (res: express.Response) => Promise<number | null>,
     private readonly maxEntries = 500,
   ) {}
 
-  async get<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const rows = await rawRows<{ version: number }>(this.db, 'select version from league_version where id = 1');
-    const version = String(rows[0]?.version);
+  async get<T>(res: express.Response, key: string, load: () => Promise<T>): Promise<T> {
+    const version = await this.versionOf(res);
+    if (version === null) return load();
     if (version !== this.version) {
       this.version = version;
       this.entries.clear();

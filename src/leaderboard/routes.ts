@@ -7,10 +7,10 @@ import { leaderboardPageGet } from './selectors.js';
 
 const orderSchema = z.object({ order: z.enum(['total', 'rating']).default('total') });
 
-export function leaderboardRoutes({ db, config, cache }: AppContext): express.Router {
+export function leaderboardRoutes({ db, config, cache, pages }: AppContext): express.Router {
   const router = express.Router();
 
-  router.get('/', async (req, res) => {
+  router.get('/', pages.serve, async (req, res) => {
     const query = periodQuerySchema.safeParse({ month: req.query.month, year: req.query.year });
     const order = orderSchema.safeParse(req.query);
     if (!query.success || !order.success) {
@@ -21,7 +21,7 @@ export function leaderboardRoutes({ db, config, cache }: AppContext): express.Ro
     const now = new Date();
     // The hall of fame also depends on which month is the current one.
     const key = `home:${JSON.stringify(period)}:${now.toISOString().slice(0, 7)}`;
-    const { months, ...page } = await leaderboardPageGet({
+    const { months, changesAt, ...page } = await leaderboardPageGet({
       db,
       timeZone: config.league.timeZone,
       period,
@@ -29,8 +29,9 @@ export function leaderboardRoutes({ db, config, cache }: AppContext): express.Ro
       now,
       eloStart: config.elo.start,
       staleDays: config.league.staleGameDays,
-      memo: (load) => cache.get(key, load),
+      memo: (load) => cache.get(res, key, load),
     });
+    res.locals.pageExpiresAt = changesAt;
     res.render('leaderboard/index.njk', {
       ...page,
       ...periodNav('/', period, months, page.byRating ? 'order=rating' : ''),

@@ -220,5 +220,10 @@ export async function leaderboardPageGet({
     recent,
     hallOfFame,
     months,
+    // The next moment an unfinished game turns a day older (its staleness shown may change):
+    // a page kept in a cache is good until then.
+    changesAt: Math.min(...unfinished.map((g) => g.lastPlayed.getTime() + (g.idleDays + 1) * DAY_MS)),
   };
 }
+
+const DAY_MS = 24 * 60 * 60 * 1000;

@@ -9,9 +9,18 @@ import { LEAGUE_CHANNEL } from '../../migrations/20261202180000_league_version_n
  * a feed hears it and tells its subscribers (the open event streams of this process).
  */
 export interface LeagueFeed {
-  /** Calls `heard` with each version announced (and after a reconnection, the current one). */
-  subscribe(heard: (version: number) => void): () => void;
+  /**
+   * Calls `heard` with each version announced (and after a reconnection, the current one);
+   * `state`, when given, hears when the feed starts listening (at once if it already is)
+   * and when it stops: between the two, every committed change is announced.
+   */
+  subscribe(heard: (version: number) => void, state?: FeedState): () => void;
   close(): Promise<void>;
+}
+
+export interface FeedState {
+  listening(): void;
+  lost(): void;
 }
 
 export interface FeedLog {
@@ -41,19 +50,35 @@ const postgresFeeds = new Map<string, PostgresFeed>();
 
 class Subscribers {
   private readonly set = new Set<(version: number) => void>();
+  private readonly states = new Map<(version: number) => void, FeedState>();
+  /** Whether LISTEN is in force now. */
+  listening = false;
   get size() {
     return this.set.size;
   }
-  add(fn: (version: number) => void) {
+  add(fn: (version: number) => void, state?: FeedState) {
     this.set.add(fn);
+    if (state) {
+      this.states.set(fn, state);
+      if (this.listening) queueMicrotask(() => this.listening && this.states.get(fn) === state && state.listening());
+    }
   }
   delete(fn: (version: number) => void) {
     this.set.delete(fn);
+    this.states.delete(fn);
   }
   tell(payload: string | undefined) {
     const version = Number(payload);
     if (!Number.isSafeInteger(version)) return;
     for (const fn of this.set) fn(version);
+  }
+  setListening(listening: boolean) {
+    if (listening === this.listening) return;
+    this.listening = listening;
+    for (const state of this.states.values()) {
+      if (listening) state.listening();
+      else state.lost();
+    }
   }
 }
 
@@ -67,16 +92,23 @@ class PgliteFeed implements LeagueFeed {
   private readonly unlisten: Promise<(() => Promise<void>) | null>;
 
   constructor(pglite: PGlite) {
-    this.unlisten = pglite.listen(LEAGUE_CHANNEL, (payload) => this.subscribers.tell(payload)).catch(() => null);
+    this.unlisten = pglite.listen(LEAGUE_CHANNEL, (payload) => this.subscribers.tell(payload)).then(
+      (unlisten) => {
+        this.subscribers.setListening(true);
+        return unlisten;
+      },
+      () => null,
+    );
   }
 
-  subscribe(heard: (version: number) => void) {
-    this.subscribers.add(heard);
+  subscribe(heard: (version: number) => void, state?: FeedState) {
+    this.subscribers.add(heard, state);
     return () => this.subscribers.delete(heard);
   }
 
   async close() {
     const unlisten = await this.unlisten;
+    this.subscribers.setListening(false);
     await unlisten?.().catch(() => {});
   }
 }
@@ -108,8 +140,8 @@ class PostgresFeed implements LeagueFeed {
     private readonly log: FeedLog,
   ) {}
 
-  subscribe(heard: (version: number) => void) {
-    this.subscribers.add(heard);
+  subscribe(heard: (version: number) => void, state?: FeedState) {
+    this.subscribers.add(heard, state);
     clearTimeout(this.lingerTimer);
     if (!this.client && !this.retryTimer) void this.connect();
     return () => {
@@ -133,6 +165,8 @@ class PostgresFeed implements LeagueFeed {
     try {
       await client.connect();
       await client.query(`listen ${LEAGUE_CHANNEL}`);
+      if (this.client !== client) return;
+      this.subscribers.setListening(true);
       const { rows } = await client.query<{ version: string | number }>('select version from league_version where id = 1');
       if (this.client !== client) return;
       if (this.retryMs > RETRY_FIRST_MS) this.log.info({}, 'live feed: listening again');
@@ -164,6 +198,7 @@ class PostgresFeed implements LeagueFeed {
   private lost(client: pg.Client, err: unknown): void {
     if (this.client !== client) return;
     this.client = null;
+    this.subscribers.setListening(false);
     clearInterval(this.pingTimer);
     client.removeAllListeners('notification');
     client.on('error', () => {}); // whatever else it says on its way out
@@ -180,6 +215,7 @@ class PostgresFeed implements LeagueFeed {
     clearInterval(this.pingTimer);
     const client = this.client;
     this.client = null;
+    this.subscribers.setListening(false);
     this.retryMs = RETRY_FIRST_MS;
     if (client) {
       client.removeAllListeners();

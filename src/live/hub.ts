@@ -12,6 +12,9 @@ interface Stream {
   res: Response;
   /** The last version this stream was sent (or that its page was rendered at). */
   sent: number | null;
+  /** Until its first event: the newest version announced meanwhile (told with that event). */
+  pending: boolean;
+  heard: number | null;
 }
 
 /** How long a browser waits before reconnecting a dropped stream. */
@@ -47,7 +50,7 @@ export class LiveHub {
       'X-Accel-Buffering': 'no',
     });
     res.write(`retry: ${RETRY_MS}\n: connected\n\n`);
-    const stream: Stream = { res, sent: since };
+    const stream: Stream = { res, sent: since, pending: true, heard: null };
     // Subscribed before the version is read: a change committed in between is sent, not lost.
     this.streams.add(stream);
     this.subscribeIfNeeded();
@@ -58,6 +61,10 @@ export class LiveHub {
     } catch {
       version = this.latest; // the database is away: the feed will say when it is back
     }
+    // A notice heard while the version was read may be newer than what the read saw (or,
+    // the listener now being always open, older: a commit from just before this stream).
+    if (stream.heard !== null && (version === null || stream.heard > version)) version = stream.heard;
+    stream.pending = false;
     if (version === null || res.writableEnded) return;
     // Another version than the page's: "change" (newer, or the database was restored from
     // an older backup). The same, or unknown: "hello", so the browser has an id to send
@@ -76,7 +83,8 @@ export class LiveHub {
   private heard = (version: number): void => {
     if (this.latest === null || version > this.latest) this.latest = version;
     for (const stream of this.streams) {
-      if (stream.sent === null || version > stream.sent) this.send(stream, version, 'change');
+      if (stream.pending) stream.heard = Math.max(stream.heard ?? version, version);
+      else if (stream.sent === null || version > stream.sent) this.send(stream, version, 'change');
     }
   };
 
