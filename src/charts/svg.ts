@@ -3,6 +3,7 @@
  * stylesheet (so dark mode follows), with a title and a description for screen readers.
  * Pure: data in, markup out. Pages show the same data in a table beside the chart.
  */
+import crypto from 'node:crypto';
 export interface Series {
   name: string;
   values: number[];
@@ -37,10 +38,10 @@ export function sample<T>(points: T[], max = 60): T[] {
   return out;
 }
 
-let counter = 0;
-
 export function lineChartSvg(chart: LineChart): string {
-  const id = `chart-${++counter}`;
+  // Named by what it draws, so the same data renders the same bytes (a kept page equals a
+  // fresh render, src/http/pageCache.ts); two charts on one page differ in title or data.
+  const id = `chart-${crypto.createHash('sha256').update(JSON.stringify(chart)).digest('hex').slice(0, 10)}`;
   const all = chart.series.flatMap((s) => s.values);
   if (chart.zeroLine) all.push(0);
   let min = Math.min(...all);

@@ -94,7 +94,6 @@ async function pages(db: Db): Promise<Record<string, string>> {
       .replace(/name="(_csrf|token)" value="[^"]*"/g, '')
       // The league's version (live pages) counts writes, which a restore makes.
       .replace(/<meta name="live-version" content="\d+">/, '')
-      .replace(/chart-\d+/g, 'chart')
       // The file keeps times to the minute, as pages show them; only the machine-readable seconds differ.
       .replace(/(datetime="[^"]*T\d\d:\d\d):\d\d\.\d{3}Z"/g, '$1Z"')
       .replace(/(\/players\/|\/head-to-head\/|\/head-to-head\/\d+\/|value=")(\d+)/g, (_m, pre: string, id: string) => `${pre}<${nameOf.get(id) ?? id}>`)

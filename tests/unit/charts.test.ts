@@ -9,7 +9,7 @@ describe('lineChartSvg', () => {
       labels: ['2026-11-01', '2026-11-02', '2026-11-03'],
       series: [{ name: 'Alice', values: [0, 50, 100], className: 'chart-line-1' }],
     });
-    expect(svg).toMatch(/^<svg class="chart" viewBox="0 0 600 260" role="img" aria-labelledby="(chart-\d+)-title \1-desc"/);
+    expect(svg).toMatch(/^<svg class="chart" viewBox="0 0 600 260" role="img" aria-labelledby="(chart-[0-9a-f]{10})-title \1-desc"/);
     expect(svg).toContain('<title id="');
     expect(svg).toContain('Points of &lt;Alice&gt;');
     expect(svg).toContain('>Cumulative points, 3 days</desc>');
@@ -17,6 +17,14 @@ describe('lineChartSvg', () => {
     expect(svg).toContain('>2026-11-01</text>');
     expect(svg).toContain('>2026-11-03</text>');
     expect(svg).not.toContain('style=');
+  });
+
+  it('names a chart by what it draws: the same data gives the same bytes, other data another id', () => {
+    const chart = (values: number[]) => ({ title: 'Lead', description: 'd', labels: ['a', 'b'], series: [{ name: 's', values, className: 'x' }] });
+    const idOf = (svg: string) => /<title id="(chart-[0-9a-f]+)-title">/.exec(svg)?.[1];
+    expect(lineChartSvg(chart([1, 2]))).toBe(lineChartSvg(chart([1, 2])));
+    expect(idOf(lineChartSvg(chart([1, 2])))).toBeDefined();
+    expect(idOf(lineChartSvg(chart([1, 2])))).not.toBe(idOf(lineChartSvg(chart([2, 1]))));
   });
 
   it('draws the zero line for a lead that swings', () => {
