@@ -12,16 +12,18 @@ import type { Knex } from 'knex';
  * Ratings are appended: the new hand is the latest, so each player's rating after it is
  * one Elo step from their latest stored rating (an index probe), not a replay. The step is
  * src/scoring/elo.ts's eloUpdate written in SQL, the same float8 operations in the same
- * order; tests/services/ratings-append.test.ts holds the two equal, bit for bit, against a
- * full recompute. When the hand is not the latest (a time of play given for an earlier
- * evening), nothing is appended and `rated` comes back false: the caller recomputes from
- * the hand, in the same transaction; or, with p_must_append, it raises NOT_LATEST and
- * stores nothing, for a caller that sent its COMMIT with the call.
+ * order; tests/services/ratings-append.test.ts holds the two equal, bit for bit, on 120
+ * seeded hands, and against a full recompute (SQL's power() and V8's ** are different
+ * implementations: equal on every case tested, not proven equal on every input). When the
+ * hand is not the latest (a time of play given for an earlier evening), nothing is
+ * appended and `rated` comes back false: the caller recomputes from the hand, in the same
+ * transaction; or, with p_must_append, it raises NOT_LATEST and stores nothing, for a
+ * caller that sent its COMMIT with the call.
  *
- * Locks, in the order every write takes them: the league_version row (here explicitly,
- * before the insert, so that times of play and ids follow the order the hands are
- * committed in, and the new hand is the latest), then the ratings' advisory lock
- * (src/ratings/services.ts). Both are held until COMMIT.
+ * Locks, in the order merges and renames take them: the players' rows (key share, in id
+ * order), then the league_version row (here explicitly, before the insert, so that times
+ * of play and ids follow the order the hands are committed in, and the new hand is the
+ * latest), then the ratings' advisory lock (src/ratings/services.ts). All held until COMMIT.
  *
  * No row comes back when a player is gone (merged, removed): the caller says so.
  */
@@ -54,6 +56,11 @@ export async function up(knex: Knex): Promise<void> {
       v_name_a text;
       v_name_b text;
     begin
+      -- Players first, in id order, then the league's row: the order merge and rename take
+      -- them (they lock players, then their writes' trigger locks league_version), so the
+      -- two cannot deadlock. A merge that committed while we waited is seen by the reads
+      -- below (each statement reads the latest commits).
+      perform 1 from players p where p.id in (p_player_a, p_player_b, p_actor) order by p.id for key share;
       select p.name into v_name_a from players p where p.id = p_player_a and p.merged_into_id is null;
       select p.name into v_name_b from players p where p.id = p_player_b and p.merged_into_id is null;
       if v_name_a is null or v_name_b is null then
@@ -61,6 +68,15 @@ export async function up(knex: Knex): Promise<void> {
       end if;
 
       perform 1 from league_version lv where lv.id = 1 for update;
+      -- A resend stores nothing, so it must not touch hands: the table's trigger would move
+      -- the league's version (and every cache and live page with it) for a write that was not.
+      if exists (select 1 from hands h where h.idempotency_key = p_key) then
+        return query
+          select false, false, h.id, h.played_at, pa.name::text, pb.name::text, h.winner_id, h.outcome::text, h.points
+          from hands h join players pa on pa.id = h.player_a_id join players pb on pb.id = h.player_b_id
+          where h.idempotency_key = p_key;
+        return;
+      end if;
       insert into hands (
         player_a_id, player_b_id, winner_id, outcome, deadwood, points,
         gin_bonus, big_gin_bonus, undercut_bonus, line_bonus, idempotency_key, created_by, played_at
@@ -73,7 +89,7 @@ export async function up(knex: Knex): Promise<void> {
       returning hands.id, hands.played_at into v_id, v_played_at;
 
       if v_id is null then
-        -- Sent before (a resend, or its twin, committed while this one waited): the first hand.
+        -- (Cannot happen while the league's row is held; kept as the unique index's backstop.)
         return query
           select false, false, h.id, h.played_at, pa.name::text, pb.name::text, h.winner_id, h.outcome::text, h.points
           from hands h join players pa on pa.id = h.player_a_id join players pb on pb.id = h.player_b_id

@@ -17,6 +17,8 @@ import { NORTH_AMERICAN } from '../../src/scoring/rules.js';
 import { NOT_LATEST } from '../../migrations/20261203080000_hand_record_function.js';
 import { pgErrorCode } from '../../src/db.js';
 import { ApplicationError, NotFoundError } from '../../src/core/errors.js';
+import { playerMerge } from '../../src/players/merge.js';
+import { playerRename } from '../../src/players/services.js';
 import { useTestDb } from '../support/db.js';
 import { client, createTestApp, hiddenValue } from '../support/app.js';
 import { makePlayer } from '../support/factories.js';
@@ -173,13 +175,44 @@ describe('recording hands at the same time', () => {
     const bob = await makePlayer(t.db, 'Bob');
     const token = crypto.randomUUID();
     const send = () => handRecord({ db: t.db, rules: NORTH_AMERICAN, playerAId: alice.id, playerBId: bob.id, outcome: 'gin', winner: 'a', deadwood: 0, idempotencyKey: token });
+    const version = async () => Number((await t.db('league_version').where({ id: 1 }).first())?.version);
+    const versionBefore = await version();
     const results = await Promise.all(Array.from({ length: 10 }, send));
+    // The resends store nothing, so they move no version (no cache emptied, no live page refetching).
+    expect((await version()) - versionBefore).toBe(1);
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect(new Set(results.map((r) => r.id)).size).toBe(1);
     expect(new Set(results.map((r) => r.headline))).toEqual(new Set(['Alice +25 (gin)']));
     expect(await t.db('hands')).toHaveLength(1);
     expect(await t.db('activity').where({ action: 'hand.recorded' })).toHaveLength(1);
     expect(await stored()).toEqual(await replayed());
+  });
+
+  it('goes alongside renames and merges of its players without a deadlock, and never stores a hand for a player merged away', async () => {
+    for (let round = 0; round < 6; round++) {
+      await t.testDb.reset();
+      const alice = await makePlayer(t.db, 'Alice');
+      const bob = await makePlayer(t.db, 'Bob');
+      const carol = await makePlayer(t.db, 'Carol');
+      const outcomes = await Promise.allSettled([
+        quickHand(alice.id, bob.id, 'a', 5),
+        playerRename({ db: t.db, id: alice.id, name: `Alice ${round}` }),
+        quickHand(bob.id, alice.id, 'b', 7),
+        playerMerge({ db: t.db, fromId: bob.id, intoId: carol.id }),
+        quickHand(alice.id, bob.id, 'a', 9),
+      ]);
+      // A hand may be refused (Bob merged away), never fail otherwise (a deadlock is 40P01).
+      for (const o of outcomes) {
+        if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(ApplicationError);
+      }
+      expect(outcomes[1].status).toBe('fulfilled');
+      expect(outcomes[3].status).toBe('fulfilled');
+      // Every hand stored is Alice v Carol now (moved by the merge) or was refused.
+      const rows = await t.db('hands');
+      expect(rows.every((h) => [h.player_a_id, h.player_b_id].sort().join() === [alice.id, carol.id].sort().join())).toBe(true);
+      expect(rows).toHaveLength(outcomes.filter((o, i) => i % 2 === 0 && o.status === 'fulfilled').length);
+      expect(await stored()).toEqual(await replayed());
+    }
   });
 
   it('stores one hand for one form sent many times at once through POST /hands', async () => {
