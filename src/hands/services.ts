@@ -1,7 +1,7 @@
 import type { Db } from '../db.js';
 import { handRulesColumns, type HandRow } from '../core/tables.js';
 import pg from 'pg';
-import { currentWriteLog, isDatabaseUnavailable, PG_FOREIGN_KEY_VIOLATION, pgErrorCode, pgliteIf, rawRows, writeTransaction } from '../db.js';
+import { currentWriteLog, isDatabaseUnavailable, noteWrite, PG_FOREIGN_KEY_VIOLATION, pgErrorCode, pgliteIf, rawRows, writeTransaction } from '../db.js';
 import { NOT_LATEST } from '../../migrations/20261203080000_hand_record_function.js';
 import { ApplicationError, NotFoundError } from '../core/errors.js';
 import { activityRecord, playerNames } from '../activity/services.js';
@@ -156,6 +156,7 @@ async function handRecordInOneTrip(db: Db, args: HandRecordArgs): Promise<HandRe
   // to the same one.
   const pool = db.client as { acquireConnection(): Promise<pg.Client>; releaseConnection(connection: pg.Client): Promise<unknown> };
   const connection = await pool.acquireConnection();
+  noteWrite(db);
   try {
     // pg's types give one result per query; a simple query of three statements answers three.
     const results = (await connection.query(`BEGIN; ${call}; COMMIT`)) as unknown as pg.QueryResult<HandRecordAnswer>[];
@@ -171,6 +172,7 @@ async function handRecordInOneTrip(db: Db, args: HandRecordArgs): Promise<HandRe
     if (pgErrorCode(err) === NOT_LATEST) return NOT_LATEST;
     throw err;
   } finally {
+    noteWrite(db);
     await pool.releaseConnection(connection);
   }
 }

@@ -1,4 +1,4 @@
-import { pgliteIf, type Db } from '../db.js';
+import { pgliteIf, WRITE_EVENT, type Db } from '../db.js';
 import type { LeagueFeed } from './feed.js';
 import { leagueVersionGet } from './selectors.js';
 
@@ -39,11 +39,15 @@ class WriteWatcher {
   lastAt = 0;
   constructor(db: Db) {
     db.on('query', (query: { sql?: unknown }) => {
-      if (typeof query.sql === 'string' && WRITE_SQL.test(query.sql)) {
-        this.gen++;
-        this.lastAt = Date.now();
-      }
+      if (typeof query.sql === 'string' && WRITE_SQL.test(query.sql)) this.wrote();
     });
+    // A write on a connection of its own (the one-trip hand, src/hands/services.ts).
+    db.on(WRITE_EVENT, () => this.wrote());
+  }
+
+  private wrote(): void {
+    this.gen++;
+    this.lastAt = Date.now();
   }
 }
 const watchers = new WeakMap<Db, WriteWatcher>();
@@ -155,6 +159,10 @@ export class LeagueVersion {
   private heard = (version: number): void => {
     this.heardGen++;
     if (!this.listening) return;
+    // A notice of a later commit can arrive before the feed's own read of the version
+    // (made just after LISTEN) answers with the older one: while in step, the version
+    // heard only goes up. (Only a read from the database may lower it: a restore.)
+    if (this.synced && this.known !== null && version < this.known) return;
     this.writesNoticed = this.watcher.gen;
     this.set(version);
     // A write of this process still running, or finished but whose announcement may be

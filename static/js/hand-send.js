@@ -146,6 +146,15 @@
       problem(answer ? 'busy' : 'no-answer');
       return;
     }
+    if (answer.res.status === 403) {
+      // Refused for its CSRF token (the page is older than this session: signed in again
+      // since). The queue sends it again with today's token, and shows what came of it.
+      update(entry.id, { state: 'waiting', until: undefined });
+      setBusy(form, false);
+      cleared(form);
+      void flush();
+      return;
+    }
     remove(entry.id);
     const { res, html } = answer;
     if (res.redirected) {
