@@ -159,9 +159,7 @@ describe.runIf(run)('live pages, on two phones', () => {
     ] as const) {
       const two = await phonePage(b.browser, { viewport: { width, height }, colorScheme });
       try {
-        console.log('DBG start', width, colorScheme);
         const gameUrl = await startGame(one.page, b.url);
-        console.log('DBG started');
         const opened = streamOpen(two.page);
         await two.page.goto(gameUrl);
         await opened;
@@ -200,18 +198,12 @@ describe.runIf(run)('live pages, on two phones', () => {
         await two.page.context().close();
       }
       // (A live page whose game is emptied away under it would fetch a 404.)
-      console.log('DBG blank');
       await one.page.goto('about:blank');
-      console.log('DBG reset');
       await t.testDb.reset();
-      console.log('DBG players');
       await makePlayer(t.db, 'Alice');
       await makePlayer(t.db, 'Bob');
-      console.log('DBG done');
     }
-    console.log('DBG close');
     await one.page.context().close();
-    console.log('DBG closed');
     // Four phones in one test (320 and 390 px, light and dark): more than one test's usual time.
   }, 60_000);
 
