@@ -68,7 +68,7 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   const pages = new PageCache({ versionOf });
   const context = cachePages
     ? { config, db, cache: new VersionCache(versionOf), pages, version, feed, versionOf }
-    : { config, db, cache: new VersionCache(() => Promise.resolve(null)), pages: { serve: passOn } as unknown as PageCache, version, feed, versionOf };
+    : { config, db, cache: new VersionCache(() => Promise.resolve(null)), pages: { serve: passOn }, version, feed, versionOf };
 
   pageCaches.set(app, pages);
   leagueVersions.set(app, version);

@@ -15,7 +15,7 @@ export interface AppContext {
   /** Read-through memo of page data, keyed by the database's league version. */
   cache: VersionCache;
   /** Whole rendered pages by version and variant: route middleware (`pages.serve`). */
-  pages: PageCache;
+  pages: Pick<PageCache, 'serve'>;
   /** The league's version, from the live feed or the database. */
   version: LeagueVersion;
   feed: LeagueFeed;

@@ -71,7 +71,7 @@ export function requestLogger(logger: Logger) {
     const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();
     res.setHeader('X-Request-ID', id);
     req.id = id;
-    (req as Logged)[LOGGER] = logger;
+    Object.assign(req, { [LOGGER]: logger });
     const start = Date.now();
     res.once('close', () => {
       const status = res.statusCode;

@@ -112,6 +112,8 @@ export class PageCache {
     // A route that ends without rendering a 200 (a redirect, an error) leaves nothing to keep.
     res.once('close', () => done(null));
     const render = res.render.bind(res);
+    // (Express types render as overloads; this one function stands in for all of them,
+    // and hands each call on in the overload's own shape: the two casts below.)
     res.render = ((view: string, options?: object | ((err: Error | null, html: string) => void), callback?: (err: Error | null, html: string) => void) => {
       res.render = render;
       if (typeof options === 'function' || callback || res.statusCode !== 200) {
@@ -131,7 +133,8 @@ export class PageCache {
         this.build(html, version, expiresAt).then(
           (page) => {
             if (this.version === version) {
-              if (this.pages.size >= this.maxPages) this.pages.delete(this.pages.keys().next().value as string);
+              const oldest = this.pages.keys().next();
+              if (this.pages.size >= this.maxPages && !oldest.done) this.pages.delete(oldest.value);
               this.pages.set(key, page);
             }
             done(page);
@@ -152,8 +155,8 @@ export class PageCache {
     const bytes = parts.reduce((n, p) => n + p.length, 0);
     const etag = crypto.createHash('sha1').update(html).digest('base64url').slice(0, 22);
     const page: Page = { version, expiresAt, parts, bytes, etag };
-    if (parts.length === 1) {
-      const whole = parts[0] as Buffer;
+    const [whole] = parts;
+    if (parts.length === 1 && whole) {
       [page.br, page.gzip] = await Promise.all([
         brotli(whole, {
           params: {
@@ -290,7 +293,9 @@ export function splicedGzip(parts: Buffer[], deflated: Buffer[], token: Buffer, 
   let size = 0;
   let stored: Buffer | undefined;
   parts.forEach((part, i) => {
-    chunks.push(deflated[i] as Buffer);
+    const compressed = deflated[i];
+    if (!compressed) throw new Error(`splicedGzip: no deflated part ${i} of ${parts.length}`);
+    chunks.push(compressed);
     crc = zlib.crc32(part, crc);
     size += part.length;
     if (i < parts.length - 1) {
@@ -311,10 +316,11 @@ function send(req: express.Request, res: express.Response, page: Page): void {
   let body: Buffer;
   let encoding: Encoding = 'identity';
   let etag = page.etag;
-  if (page.parts.length === 1) {
+  const [whole] = page.parts;
+  if (page.parts.length === 1 && whole) {
     if (br && page.br) [body, encoding] = [page.br, 'br'];
     else if (acceptsGzip && page.gzip) [body, encoding] = [page.gzip, 'gzip'];
-    else body = page.parts[0] as Buffer;
+    else body = whole;
   } else {
     // This session's token (made now, and kept in its cookie, if it had none).
     const token = Buffer.from(res.locals.csrfToken(), 'utf8');
