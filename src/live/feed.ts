@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
 import { pgliteIf, type Db } from '../db.js';
+import { errorMessage } from '../core/errors.js';
 import { LEAGUE_CHANNEL } from '../../migrations/20261202180000_league_version_notify.js';
 
 /**
@@ -204,7 +205,7 @@ class PostgresFeed implements LeagueFeed {
     client.on('error', () => {}); // whatever else it says on its way out
     void client.end().catch(() => {});
     if (this.subscribers.size === 0) return;
-    this.log.warn({ err: String((err as Error)?.message ?? err), retryMs: this.retryMs }, 'live feed: listening connection lost; reconnecting');
+    this.log.warn({ err: errorMessage(err), retryMs: this.retryMs }, 'live feed: listening connection lost; reconnecting');
     this.retryTimer = setTimeout(() => void this.connect(), this.retryMs).unref();
     this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
   }
