@@ -188,7 +188,11 @@ describe.runIf(run)('live pages, on two phones', () => {
         expect(await stillMarked(two.page)).toBe(true);
         // The refreshed form records the next hand.
         await saveScorepadHand(two.page, 'gin', 'Alice', '5');
-        await two.page.waitForURL(gameUrl);
+        // The script sent it and then loads the scorepad with its "Saved" message: wait for
+        // that page, not just the URL (the same before and after), so that the phone is not
+        // closed in the middle of a navigation (Chromium's context close then never ended).
+        await two.page.locator('main .notification[role="status"]', { hasText: 'Saved' }).waitFor();
+        await two.page.waitForLoadState('load');
         expect((await hands()).map((h) => [h.outcome, h.points])).toEqual([
           ['knock', 4],
           ['gin', 30],
