@@ -70,26 +70,22 @@ export async function up(knex: Knex): Promise<void> {
       perform 1 from league_version lv where lv.id = 1 for update;
       -- A resend stores nothing, so it must not touch hands: the table's trigger would move
       -- the league's version (and every cache and live page with it) for a write that was not.
-      if exists (select 1 from hands h where h.idempotency_key = p_key) then
-        return query
-          select false, false, h.id, h.played_at, pa.name::text, pb.name::text, h.winner_id, h.outcome::text, h.points
-          from hands h join players pa on pa.id = h.player_a_id join players pb on pb.id = h.player_b_id
-          where h.idempotency_key = p_key;
-        return;
+      -- (Checked under the league's row; the unique index's on conflict backs it up.)
+      if not exists (select 1 from hands h where h.idempotency_key = p_key) then
+        insert into hands (
+          player_a_id, player_b_id, winner_id, outcome, deadwood, points,
+          gin_bonus, big_gin_bonus, undercut_bonus, line_bonus, idempotency_key, created_by, played_at
+        ) values (
+          p_player_a, p_player_b, p_winner, p_outcome, p_deadwood, p_points,
+          p_gin_bonus, p_big_gin_bonus, p_undercut_bonus, p_line_bonus, p_key, p_actor,
+          coalesce(p_played_at, date_trunc('milliseconds', clock_timestamp()))
+        )
+        on conflict (idempotency_key) do nothing
+        returning hands.id, hands.played_at into v_id, v_played_at;
       end if;
-      insert into hands (
-        player_a_id, player_b_id, winner_id, outcome, deadwood, points,
-        gin_bonus, big_gin_bonus, undercut_bonus, line_bonus, idempotency_key, created_by, played_at
-      ) values (
-        p_player_a, p_player_b, p_winner, p_outcome, p_deadwood, p_points,
-        p_gin_bonus, p_big_gin_bonus, p_undercut_bonus, p_line_bonus, p_key, p_actor,
-        coalesce(p_played_at, date_trunc('milliseconds', clock_timestamp()))
-      )
-      on conflict (idempotency_key) do nothing
-      returning hands.id, hands.played_at into v_id, v_played_at;
 
       if v_id is null then
-        -- (Cannot happen while the league's row is held; kept as the unique index's backstop.)
+        -- Sent before (a resend, or its twin, committed while this one waited): the first hand.
         return query
           select false, false, h.id, h.played_at, pa.name::text, pb.name::text, h.winner_id, h.outcome::text, h.points
           from hands h join players pa on pa.id = h.player_a_id join players pb on pb.id = h.player_b_id

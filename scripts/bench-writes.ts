@@ -66,7 +66,7 @@ const randomHand = () => ({
 
 function loadHttp(base: string, route: string, post?: { cookie: string; csrf: string }): Promise<Row> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { 'x-forwarded-proto': 'https', 'accept-encoding': 'gzip, br' };
+    const headers: Record<string, string> = { 'x-forwarded-proto': 'https', 'accept-encoding': 'gzip, deflate, br' };
     const opts: autocannon.Options = { url: base + route, connections: CONNECTIONS, duration: SECONDS, headers };
     if (post) {
       opts.method = 'POST';
