@@ -42,12 +42,12 @@ const INT8 = 20;
 const NUMERIC = 1700;
 const toNumber = (value: string) => Number(value);
 
-const pgTypes: Knex.PgCustomTypesConfig = {
-  getTypeParser(oid: number, format: string): unknown {
+const pgTypes = {
+  getTypeParser(oid: number, format?: string): unknown {
     if (oid === INT8 || oid === NUMERIC) return toNumber;
     return pg.types.getTypeParser(oid, format === 'binary' ? 'binary' : 'text');
   },
-};
+} satisfies Knex.PgCustomTypesConfig & pg.CustomTypesConfig;
 
 /** Where Knex's own warnings go (it writes to the console otherwise): the app's logger. */
 export interface DbLog {
@@ -89,22 +89,31 @@ export function createDb(database: PostgresDatabase, log?: DbLog): Db {
   const knexLog = log
     ? { warn: (m: unknown) => log.warn(m), error: (m: unknown) => log.error(m), deprecate: (m: unknown) => log.warn(m), debug: () => {} }
     : undefined;
-  return knexFactory({
+  const connection = {
+    connectionString: database.url,
+    ssl: database.ssl ? { rejectUnauthorized: false } : false,
+    types: pgTypes,
+    statement_timeout: database.statementTimeoutMs,
+    connectionTimeoutMillis: 5000,
+    application_name: 'gin-rummy-leaderboard',
+  } satisfies Knex.PgConnectionConfig & pg.ClientConfig;
+  const db = knexFactory({
     ...(knexLog ? { log: knexLog } : {}),
     client: 'pg',
-    connection: {
-      connectionString: database.url,
-      ssl: database.ssl ? { rejectUnauthorized: false } : false,
-      types: pgTypes,
-      statement_timeout: database.statementTimeoutMs,
-      connectionTimeoutMillis: 5000,
-      application_name: 'gin-rummy-leaderboard',
-    } satisfies Knex.PgConnectionConfig,
+    connection,
     pool: { min: 0, max: database.poolMax },
     acquireConnectionTimeout: 5000,
     migrations: { migrationSource },
   });
+  connections.set(db, connection);
+  return db;
 }
+
+/** The pg connection settings under a handle from createDb (Knex keeps them, typed `any`). */
+const connections = new WeakMap<Db, pg.ClientConfig>();
+
+/** The settings a handle over PostgreSQL connects with (for a connection of one's own: the live feed); undefined over PGlite. */
+export const pgConnectionIf = (db: Db): pg.ClientConfig | undefined => connections.get(db);
 
 /*
  * PGlite's engine (a WASM build of PostgreSQL, half a megabyte of JavaScript before its data)

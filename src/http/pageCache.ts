@@ -112,13 +112,17 @@ export class PageCache {
     // A route that ends without rendering a 200 (a redirect, an error) leaves nothing to keep.
     res.once('close', () => done(null));
     const render = res.render.bind(res);
-    // (Express types render as overloads; this one function stands in for all of them,
-    // and hands each call on in the overload's own shape: the two casts below.)
+    // (Express types render as overloads; this one function stands in for all of them:
+    // the cast below. Each call goes on in its own overload's shape.)
     res.render = ((view: string, options?: object | ((err: Error | null, html: string) => void), callback?: (err: Error | null, html: string) => void) => {
       res.render = render;
-      if (typeof options === 'function' || callback || res.statusCode !== 200) {
+      if (typeof options === 'function') {
         done(null);
-        return render(view, options as object, callback);
+        return render(view, options);
+      }
+      if (callback || res.statusCode !== 200) {
+        done(null);
+        return render(view, options, callback);
       }
       this.stats.renders++;
       const token = res.locals.csrfToken;

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
-import { pgliteIf, type Db } from '../db.js';
+import { pgConnectionIf, pgliteIf, type Db } from '../db.js';
 import { errorMessage } from '../core/errors.js';
 import { LEAGUE_CHANNEL } from '../../migrations/20261202180000_league_version_notify.js';
 
@@ -34,9 +34,8 @@ const quiet: FeedLog = { warn: () => {}, info: () => {} };
 export function leagueFeed(db: Db, log: FeedLog = quiet): LeagueFeed {
   const engine = pgliteIf(db);
   if (engine) return new PgliteFeed(engine);
-  // Knex types its client as `any`; over PostgreSQL, createDb gave it a pg connection config.
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-member-access
-  const connection = db.client.config.connection as pg.ClientConfig;
+  const connection = pgConnectionIf(db);
+  if (!connection) throw new Error('leagueFeed: a handle neither over PGlite nor made by createDb');
   // One listening connection per process and database, whatever the number of apps made
   // over it (tests make many; the server, one).
   const key = connection.connectionString ?? JSON.stringify([connection.host, connection.port, connection.database, connection.user]);
