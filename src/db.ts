@@ -319,18 +319,38 @@ export const noteWrite = (db: Db): void => void db.emit(WRITE_EVENT);
  * the commit, after which nobody can know whether it was saved (CommitUnknownError).
  */
 export async function writeTransaction<T>(db: Db, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
-  let committing = false;
-  try {
-    const result = await db.transaction(async (trx) => {
-      const value = await work(trx);
-      committing = true;
-      return value;
-    });
-    const log = writeLogs.getStore();
-    if (log) log.committed += 1;
-    return result;
-  } catch (err) {
-    if (!isDatabaseUnavailable(err)) throw err;
-    throw committing ? new CommitUnknownError({ cause: err }) : new RolledBackError({ cause: err });
+  for (let attempt = 1; ; attempt++) {
+    let committing = false;
+    try {
+      const result = await db.transaction(async (trx) => {
+        const value = await work(trx);
+        committing = true;
+        return value;
+      });
+      const log = writeLogs.getStore();
+      if (log) log.committed += 1;
+      return result;
+    } catch (err) {
+      if (attempt < WRITE_ATTEMPTS && isRetryable(db, err)) {
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+        continue;
+      }
+      if (!isDatabaseUnavailable(err)) throw err;
+      throw committing ? new CommitUnknownError({ cause: err }) : new RolledBackError({ cause: err });
+    }
   }
 }
+
+/*
+ * Two writes that lock the same rows in different orders deadlock; PostgreSQL then rolls
+ * one of them back (40P01), whole, and says to run it again. Merges rewrite the ratings of
+ * every player with a later hand, so no one order covers every writer (a rename of such a
+ * player holds its row, then waits for the league's; the merge holds the league's, then
+ * waits for that row). The loser runs again, from the start, in a transaction of its own:
+ * it wrote nothing. Not inside a caller's transaction, which the deadlock has aborted.
+ */
+const WRITE_ATTEMPTS = 4;
+const PG_DEADLOCK_DETECTED = '40P01';
+const PG_SERIALIZATION_FAILURE = '40001';
+const isRetryable = (db: Db, err: unknown): boolean =>
+  !db.isTransaction && [PG_DEADLOCK_DETECTED, PG_SERIALIZATION_FAILURE].includes(pgErrorCode(err) ?? '');

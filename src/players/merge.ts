@@ -5,7 +5,7 @@
  * it exactly, because the merge remembers which rows it moved.
  */
 import { z } from 'zod';
-import type { Db } from '../db.js';
+import { writeTransaction, type Db } from '../db.js';
 import { ApplicationError, NotFoundError } from '../core/errors.js';
 import { activityRecord } from '../activity/services.js';
 import { earliest, ratingsRecompute } from '../ratings/services.js';
@@ -52,7 +52,7 @@ export async function playerMerge({
   elo?: EloSettings;
 }): Promise<{ mergeId: number; hands: number; games: number }> {
   if (fromId === intoId) throw new ApplicationError('A player cannot be merged into themselves.', { fields: { into: 'Choose another player.' } });
-  return db.transaction(async (trx) => {
+  return writeTransaction(db, async (trx) => {
     const players = await lockPlayers(trx, [fromId, intoId]);
     const from = players.get(fromId);
     const into = players.get(intoId);
@@ -106,7 +106,7 @@ export async function playerMerge({
 
 /** Takes a merge back: the rows it moved return to the merged player, who is back in every list. */
 export async function playerMergeUndo({ db, mergeId, actorId = null, elo }: { db: Db; mergeId: number; actorId?: number | null; elo?: EloSettings }): Promise<{ name: string }> {
-  return db.transaction(async (trx) => {
+  return writeTransaction(db, async (trx) => {
     const merge = await trx('merges').where({ id: mergeId }).forUpdate().first();
     if (!merge) throw new NotFoundError(`No merge ${mergeId}`);
     if (merge.undone_at !== null) throw new ApplicationError('That merge was already undone.');

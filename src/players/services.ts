@@ -97,7 +97,7 @@ export async function playerRename({
 }): Promise<Player> {
   const { name, key } = playerNameOrFail(raw);
   try {
-    return await db.transaction(async (trx) => {
+    return await writeTransaction(db, async (trx) => {
       const before = await trx('players').where({ id }).whereNull('merged_into_id').forUpdate().first('name');
       if (!before) throw new NotFoundError(`No player with id ${id}`);
       const existing = await playerByKey(trx, key, id);

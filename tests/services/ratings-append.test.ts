@@ -18,6 +18,7 @@ import { NOT_LATEST } from '../../migrations/20261203080000_hand_record_function
 import { pgErrorCode } from '../../src/db.js';
 import { ApplicationError, NotFoundError } from '../../src/core/errors.js';
 import { playerMerge } from '../../src/players/merge.js';
+import { playerRename } from '../../src/players/services.js';
 import { useTestDb } from '../support/db.js';
 import { client, createTestApp, hiddenValue } from '../support/app.js';
 import { makePlayer } from '../support/factories.js';
@@ -211,6 +212,30 @@ describe('recording hands at the same time', () => {
       const rows = await t.db('hands');
       expect(rows.every((h) => [h.player_a_id, h.player_b_id].sort().join() === [alice.id, carol.id].sort().join())).toBe(true);
       expect(rows).toHaveLength(outcomes.filter((o, i) => i !== 3 && o.status === 'fulfilled').length);
+      expect(await stored()).toEqual(await replayed());
+    }
+  });
+
+  it('goes alongside a rename of a player whose ratings a merge rewrites, neither failing', async () => {
+    for (let round = 0; round < 8; round++) {
+      await t.testDb.reset();
+      const alice = await makePlayer(t.db, 'Alice');
+      const bob = await makePlayer(t.db, 'Bob');
+      const carol = await makePlayer(t.db, 'Carol');
+      const dave = await makePlayer(t.db, 'Dave');
+      // Dave's ratings come after Bob's first hand: the merge (Bob into Carol) rewrites them.
+      await quickHand(alice.id, bob.id, 'a', 5);
+      await quickHand(dave.id, alice.id, 'a', 6);
+      await quickHand(dave.id, carol.id, 'b', 7);
+      const outcomes = await Promise.allSettled([
+        playerRename({ db: t.db, id: dave.id, name: `David ${round}` }),
+        playerMerge({ db: t.db, fromId: bob.id, intoId: carol.id }),
+        playerRename({ db: t.db, id: dave.id, name: `Dave ${round}` }),
+      ]);
+      // (A deadlock, 40P01, until transactions that lose one are run again.)
+      expect(outcomes.map((o) => (o.status === 'rejected' ? String(o.reason) : 'ok'))).toEqual(['ok', 'ok', 'ok']);
+      expect(['David', 'Dave'].map((n) => `${n} ${round}`)).toContain((await t.db('players').where({ id: dave.id }).first())?.name);
+      expect(await t.db('hands').where({ player_a_id: bob.id }).orWhere({ player_b_id: bob.id })).toEqual([]);
       expect(await stored()).toEqual(await replayed());
     }
   });
