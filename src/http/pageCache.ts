@@ -72,7 +72,10 @@ export class PageCache {
 
   constructor(private readonly options: PageCacheOptions) {
     this.maxPages = options.maxPages ?? 100;
-    this.brotliQuality = options.brotliQuality ?? 9;
+    // Quality 5, as the compression middleware: on the leaderboard (26 KB of HTML) 2,850
+    // bytes in 0.4 ms, where quality 9 took 7 ms for 2,810 bytes (1 % smaller), after
+    // every change of the league, before the first phone to ask got its page.
+    this.brotliQuality = options.brotliQuality ?? 5;
   }
 
   /** Route middleware: serves the page from the cache, or lets the route render it and keeps it. */
