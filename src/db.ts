@@ -352,5 +352,6 @@ export async function writeTransaction<T>(db: Db, work: (trx: Knex.Transaction) 
 const WRITE_ATTEMPTS = 4;
 const PG_DEADLOCK_DETECTED = '40P01';
 const PG_SERIALIZATION_FAILURE = '40001';
+// (40001 comes only from REPEATABLE READ or SERIALIZABLE transactions, which none is today.)
 const isRetryable = (db: Db, err: unknown): boolean =>
   !db.isTransaction && [PG_DEADLOCK_DETECTED, PG_SERIALIZATION_FAILURE].includes(pgErrorCode(err) ?? '');

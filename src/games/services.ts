@@ -361,7 +361,7 @@ export async function gameResume(change: GameChange): Promise<void> {
 }
 
 async function gameSetAbandoned({ db, gameId, actorId = null }: GameChange, abandoned: boolean): Promise<void> {
-  await db.transaction(async (trx) => {
+  await writeTransaction(db, async (trx) => {
     const game = await lockGame(trx, gameId);
     if (Boolean(game.abandoned_at) === abandoned) return; // already so
     if (game.voided_at) throw new ApplicationError('This game was voided. Restore it first to change it.');
