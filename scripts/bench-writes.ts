@@ -3,6 +3,8 @@
  * `npm run bench`: the same seeded league (seedBench), the same production process (the
  * Procfile's web command over dist/) and the same POST /hands request as bench/run.ts,
  * with GET /livez measured alongside as the machine's yardstick, in interleaved rounds.
+ * It reports the CPU time per answer of the web process and of PostgreSQL's processes
+ * (all of the server's, from /proc: a server on this machine, otherwise 0).
  * After the load it checks what was written: one hand per 303, and stored ratings equal
  * to a full recompute.
  *
@@ -55,6 +57,33 @@ interface Row {
   p99: number;
   ok: number;
   bad: number;
+  /** CPU time per answer, in microseconds: the web process's, and all of PostgreSQL's processes' (when they are on this machine). */
+  webUs?: number;
+  pgUs?: number;
+}
+
+/** A process's CPU time so far (utime + stime), in microseconds, from /proc/PID/stat. */
+function cpuUsOf(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // clock ticks: 100 a second on Linux
+  } catch {
+    return 0; // gone meanwhile
+  }
+}
+
+/** All PostgreSQL server processes' CPU time so far (backends, WAL writer, checkpointer…), in microseconds. */
+function postgresCpuUs(): number {
+  let total = 0;
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += cpuUsOf(Number(pid));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
 }
 
 const randomHand = () => ({
@@ -64,7 +93,8 @@ const randomHand = () => ({
   deadwood: 1 + Math.floor(Math.random() * 30),
 });
 
-function loadHttp(base: string, route: string, post?: { cookie: string; csrf: string }): Promise<Row> {
+function loadHttp(base: string, route: string, webPid: number, post?: { cookie: string; csrf: string }): Promise<Row> {
+  const [web0, pg0] = [cpuUsOf(webPid), postgresCpuUs()];
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { 'x-forwarded-proto': 'https', 'accept-encoding': 'gzip, deflate, br' };
     const opts: autocannon.Options = { url: base + route, connections: CONNECTIONS, duration: SECONDS, headers };
@@ -94,7 +124,9 @@ function loadHttp(base: string, route: string, post?: { cookie: string; csrf: st
     autocannon(opts, (err, r) => {
       if (err) return reject(err instanceof Error ? err : new Error(String(err)));
       const ok = post ? (r.statusCodeStats?.['303']?.count ?? 0) : r['2xx'];
-      resolve({ what: post ? 'POST /hands' : `GET ${route}`, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok, bad: r.non2xx + r.errors - (post ? ok : 0) });
+      const answers = Math.max(1, r.requests.total);
+      const [webUs, pgUs] = [(cpuUsOf(webPid) - web0) / answers, (postgresCpuUs() - pg0) / answers];
+      resolve({ what: post ? 'POST /hands' : `GET ${route}`, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok, bad: r.non2xx + r.errors - (post ? ok : 0), webUs, pgUs });
     });
   });
 }
@@ -184,8 +216,9 @@ async function main() {
       try {
         const auth = await memberSession(base, PASSCODE, 1);
         for (let i = 0; i < ROUNDS; i++) {
-          if (!env.WRITE_ONLY) rows.push(await loadHttp(base, '/livez'));
-          rows.push(await loadHttp(base, '/hands', auth));
+          const pid = child.pid ?? 0;
+          if (!env.WRITE_ONLY) rows.push(await loadHttp(base, '/livez', pid));
+          rows.push(await loadHttp(base, '/hands', pid, auth));
         }
       } finally {
         const exited = new Promise((r) => child.once('exit', r));
@@ -195,13 +228,15 @@ async function main() {
       db = await open();
     }
     console.log(`\n${ENGINE}, ${MODE}, ${CONNECTIONS} connections, ${SECONDS} s x ${ROUNDS} rounds, league of ${HANDS} hands`);
-    console.log('what               req/s   p50 ms   p99 ms      ok   other');
+    console.log('what               req/s   p50 ms   p99 ms      ok   other   web µs   pg µs');
     for (const r of rows) {
-      console.log(`${r.what.padEnd(16)} ${r.rps.toFixed(0).padStart(7)} ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${String(r.ok).padStart(7)} ${String(r.bad).padStart(7)}`);
+      const cpu = (us?: number) => (us === undefined ? '' : us.toFixed(0)).padStart(8);
+      console.log(`${r.what.padEnd(16)} ${r.rps.toFixed(0).padStart(7)} ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${String(r.ok).padStart(7)} ${String(r.bad).padStart(7)} ${cpu(r.webUs)} ${cpu(r.pgUs)}`);
     }
     for (const what of new Set(rows.map((r) => r.what))) {
       const mine = rows.filter((r) => r.what === what);
-      console.log(`median of ${what}: ${median(mine.map((r) => r.rps)).toFixed(0)} req/s, p50 ${median(mine.map((r) => r.p50)).toFixed(1)} ms, p99 ${median(mine.map((r) => r.p99)).toFixed(1)} ms`);
+      const cpu = mine[0]?.webUs === undefined ? '' : `, CPU per answer ${median(mine.map((r) => r.webUs ?? 0)).toFixed(0)} µs web + ${median(mine.map((r) => r.pgUs ?? 0)).toFixed(0)} µs PostgreSQL`;
+      console.log(`median of ${what}: ${median(mine.map((r) => r.rps)).toFixed(0)} req/s, p50 ${median(mine.map((r) => r.p50)).toFixed(1)} ms, p99 ${median(mine.map((r) => r.p99)).toFixed(1)} ms${cpu}`);
     }
     const after = Number((await rawRows<{ n: number }>(db, 'select count(*)::int as n from hands'))[0]?.n);
     const saved = rows.filter((r) => r.what !== 'GET /livez').reduce((n, r) => n + r.ok, 0);
