@@ -304,12 +304,12 @@ const writeLogs = new AsyncLocalStorage<WriteLog>();
 export const withWriteLog = <T>(fn: () => T): T => writeLogs.run({ committed: 0 }, fn);
 export const currentWriteLog = (): WriteLog | undefined => writeLogs.getStore();
 
-/** The event a write that bypasses Knex's query events emits on its handle (src/live/version.ts listens). */
+/** The event a write that Knex's query events do not show as one emits on its handle (src/live/version.ts listens). */
 export const WRITE_EVENT = 'grl:write';
 /**
- * Tells whoever watches this handle's writes that one is going out, or has just ended, on a
- * connection of its own (Knex's `query` event does not see it): the page cache then reads
- * the league's version from the database until the commit's notice arrives.
+ * Tells whoever watches this handle's writes that one is going out, or has just ended,
+ * where the SQL does not say so (a select of a function that writes): the page cache then
+ * reads the league's version from the database until the commit's notice arrives.
  */
 export const noteWrite = (db: Db): void => void db.emit(WRITE_EVENT);
 

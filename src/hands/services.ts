@@ -1,7 +1,6 @@
 import type { Db } from '../db.js';
 import { handRulesColumns, type HandRow } from '../core/tables.js';
-import pg from 'pg';
-import { currentWriteLog, isDatabaseUnavailable, noteWrite, PG_FOREIGN_KEY_VIOLATION, pgErrorCode, pgliteIf, rawRows, writeTransaction } from '../db.js';
+import { currentWriteLog, noteWrite, PG_FOREIGN_KEY_VIOLATION, pgErrorCode, pgliteIf, rawRows, writeTransaction } from '../db.js';
 import { NOT_LATEST } from '../../migrations/20261203080000_hand_record_function.js';
 import { ApplicationError, NotFoundError } from '../core/errors.js';
 import { activityRecord, playerNames } from '../activity/services.js';
@@ -109,7 +108,7 @@ export async function handRecord(input: HandRecordInput): Promise<RecordedHand> 
       if (stored !== NOT_LATEST) return await recorded(stored, db);
     }
     return await writeTransaction(db, async (trx) => {
-      const [stored] = await rawRows<HandRecordAnswer>(trx, `select * from hand_record(${HAND_RECORD_PARAMS.map((t) => `?::${t}`).join(', ')})`, args(false));
+      const [stored] = await rawRows<HandRecordAnswer>(trx, HAND_RECORD_CALL, args(false));
       // Not the latest hand (an earlier time of play): its ratings come from a replay.
       if (stored?.is_new && !stored.is_rated) await ratingsRecompute({ db: trx, elo, from: { playedAt: stored.hand_played_at, handId: stored.hand_id } });
       return recorded(stored, trx);
@@ -131,49 +130,34 @@ const HAND_RECORD_PARAMS = [
 ] as const;
 type HandRecordArgs = (string | number | boolean | Date | null)[];
 
-/** A value as an SQL literal, for the one statement that cannot take parameters. */
-function sqlLiteral(value: HandRecordArgs[number]): string {
-  if (value === null) return 'null';
-  if (typeof value === 'boolean') return String(value);
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new Error(`Not a number for SQL: ${value}`);
-    return String(value);
-  }
-  return pg.escapeLiteral(value instanceof Date ? value.toISOString() : value);
-}
+/** The call, with its parameters' types. */
+const HAND_RECORD_CALL = `select * from hand_record(${HAND_RECORD_PARAMS.map((t) => `?::${t}`).join(', ')})`;
 
 /**
- * BEGIN, hand_record, COMMIT as one simple query: one round trip, the commit included. Its
- * values go in as literals (a simple query takes no parameters), each through pg's own
- * escaping. Answers NOT_LATEST, having stored nothing, when the hand would need a recompute.
+ * hand_record as one statement outside any transaction: PostgreSQL runs it in a transaction
+ * of its own and commits it before answering, so the hand, its ratings, its line in the log
+ * and the notice go in one round trip, the commit included (a function is atomic: an error
+ * anywhere in it stores nothing). Answers NOT_LATEST, having stored nothing, when the hand
+ * would need a recompute.
  *
  * An outage tells the truth as writeTransaction's do: no connection, nothing sent, nothing
  * saved; a connection lost once the statement went out may have committed (databaseOutage).
  */
 async function handRecordInOneTrip(db: Db, args: HandRecordArgs): Promise<HandRecordAnswer | undefined | typeof NOT_LATEST> {
-  const call = `select * from hand_record(${args.map((v, i) => `${sqlLiteral(v)}::${HAND_RECORD_PARAMS[i]}`).join(', ')})`;
-  // Knex's pool hands out pg clients; the statement and a ROLLBACK after a failure must go
-  // to the same one.
-  const pool = db.client as { acquireConnection(): Promise<pg.Client>; releaseConnection(connection: pg.Client): Promise<unknown> };
-  const connection = await pool.acquireConnection();
+  // A select that writes: the page cache's watch for writes (src/live/version.ts) knows
+  // writes by their SQL, so it is told, as the statement goes out and once it has ended.
   noteWrite(db);
   try {
-    // pg's types give one result per query; a simple query of three statements answers three.
-    const results = (await connection.query(`BEGIN; ${call}; COMMIT`)) as unknown as pg.QueryResult<HandRecordAnswer>[];
-    const stored = results[1]?.rows[0];
+    const [stored] = await rawRows<HandRecordAnswer>(db, HAND_RECORD_CALL, args);
     // As writeTransaction notes its commits (src/db.ts): what an error page may then say.
     const log = currentWriteLog();
     if (log && stored) log.committed += 1;
     return stored;
   } catch (err) {
-    // A failure inside leaves the transaction open, aborted: end it before the connection
-    // goes back. (A broken connection is dropped by the pool instead.)
-    if (!isDatabaseUnavailable(err)) await connection.query('ROLLBACK').catch(() => undefined);
     if (pgErrorCode(err) === NOT_LATEST) return NOT_LATEST;
     throw err;
   } finally {
     noteWrite(db);
-    await pool.releaseConnection(connection);
   }
 }
 

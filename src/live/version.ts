@@ -41,7 +41,7 @@ class WriteWatcher {
     db.on('query', (query: { sql?: unknown }) => {
       if (typeof query.sql === 'string' && WRITE_SQL.test(query.sql)) this.wrote();
     });
-    // A write on a connection of its own (the one-trip hand, src/hands/services.ts).
+    // A write Knex's events do not show as one (the one-trip hand, a select of a function: src/hands/services.ts).
     db.on(WRITE_EVENT, () => this.wrote());
   }
 

@@ -1,6 +1,12 @@
 import net from 'node:net';
 import { createDb, type Db } from '../../src/db.js';
 
+/**
+ * What a commit looks like on the wire: COMMIT, and the quick hand's one statement, which
+ * runs outside any transaction and so commits before it answers (src/hands/services.ts).
+ */
+const COMMITS = ['COMMIT', 'hand_record('];
+
 export type CommitCut = 'before-commit' | 'after-commit-sent' | 'after-commit-answered';
 interface Trap {
   when: CommitCut;
@@ -32,7 +38,7 @@ export class TcpProxy {
         s.on('error', () => s.destroy());
       }
       client.on('data', (chunk: Buffer) => {
-        const trap = this.commitTrap && chunk.includes('COMMIT') ? this.commitTrap : null;
+        const trap = this.commitTrap && COMMITS.some((c) => chunk.includes(c)) ? this.commitTrap : null;
         if (trap) this.commitTrap = null;
         if (trap?.when === 'before-commit') return this.spring(trap);
         upstream.write(chunk);
@@ -57,7 +63,8 @@ export class TcpProxy {
   }
 
   /**
-   * Cuts the database away at the next COMMIT any connection sends: before it reaches the
+   * Cuts the database away at the next commit any connection sends (a COMMIT, or a statement
+   * that is a transaction of its own: see COMMITS): before it reaches the
    * server (not saved), after it reached the server but before the answer (saved, and the
    * app cannot know), or right after the app heard that it committed (saved). Resolves
    * once cut.
