@@ -100,10 +100,10 @@ export async function handRecord(input: HandRecordInput): Promise<RecordedHand> 
   };
 
   try {
-    // On a PostgreSQL server, the hand of now goes in one round trip, COMMIT included: the
-    // lock every write holds (the league_version row) is then never held across the
+    // On a PostgreSQL server, the hand of now goes in one round trip, the commit included:
+    // the lock every write holds (the league_version row) is then never held across the
     // network. A hand for an earlier time needs a recompute, which goes the long way.
-    if (!pgliteIf(db) && !('isTransaction' in db && db.isTransaction) && input.playedAt === undefined) {
+    if (!pgliteIf(db) && !db.isTransaction && input.playedAt === undefined) {
       const stored = await handRecordInOneTrip(db, args(true));
       if (stored !== NOT_LATEST) return await recorded(stored, db);
     }
