@@ -10,8 +10,8 @@ import type { Browser, Page } from 'playwright-core';
 import { useTestDb } from '../support/db.js';
 import { createTestApp } from '../support/app.js';
 import { makePlayer } from '../support/factories.js';
-import { requireBrowserOrSkip, screenshot, useBrowserApp, type PhoneOptions } from '../support/browser.js';
-import { phoneWithTiming, transitionsDone } from '../support/liefi.js';
+import { atEveryPhoneSize, requireBrowserOrSkip, screenshot, useBrowserApp, type PhoneOptions } from '../support/browser.js';
+import { phoneWithTiming } from '../support/liefi.js';
 
 const t = useTestDb();
 const run = requireBrowserOrSkip();
@@ -99,20 +99,7 @@ describe.runIf(run)('offline at the table', () => {
       await expect.poll(() => page.locator('#offline-banner').textContent()).toMatch(/^Offline: last updated \d\d:\d\d\. The scores may have changed since\.$/);
       await expect.poll(() => outbox(page).locator('h2').textContent()).toBe('2 hands waiting to send');
       await scorepadCounts(page, 2);
-      for (const [width, height] of [
-        [390, 844],
-        [320, 568],
-      ] as const) {
-        for (const colorScheme of ['light', 'dark'] as const) {
-          await page.setViewportSize({ width, height });
-          await page.emulateMedia({ colorScheme });
-          await transitionsDone(page);
-          expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
-          await screenshot(page, `offline-scorepad-waiting-${width}-${colorScheme}`);
-        }
-      }
-      await page.setViewportSize({ width: 390, height: 844 });
-      await page.emulateMedia({ colorScheme: 'light' });
+      await atEveryPhoneSize(page, 'offline-scorepad-waiting');
       expect(await hands()).toHaveLength(0);
 
       await page.context().setOffline(false);
@@ -246,18 +233,7 @@ describe.runIf(run)('offline at the table', () => {
       expect(await outbox(second.page).locator('li').textContent()).toContain('Alice v Bob: knock, Bob won, difference 9');
       expect(await hands()).toEqual(before);
       await second.page.evaluate(() => window.scrollTo(0, 0));
-      for (const [width, height] of [
-        [390, 844],
-        [320, 568],
-      ] as const) {
-        for (const colorScheme of ['light', 'dark'] as const) {
-          await second.page.setViewportSize({ width, height });
-          await second.page.emulateMedia({ colorScheme });
-          await transitionsDone(second.page);
-          expect(await second.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
-          await screenshot(second.page, `offline-refused-${width}-${colorScheme}`);
-        }
-      }
+      await atEveryPhoneSize(second.page, 'offline-refused');
 
       // Still there after a reload, and after another try.
       await second.page.reload();

@@ -14,12 +14,18 @@ export async function preloadAxe(context: BrowserContext): Promise<void> {
   await context.addInitScript({ content: axeSource });
 }
 
-/** Runs axe-core in the page (through the DevTools protocol, so the page's CSP stays on). */
-export async function axeViolations(page: Page): Promise<string[]> {
+/** The axe rules whose answer can change with the colour scheme (the markup does not). */
+export const COLOUR_RULES = ['color-contrast', 'link-in-text-block'];
+
+/**
+ * Runs axe-core in the page (through the DevTools protocol, so the page's CSP stays on):
+ * every rule, or only `rules` (their ids).
+ */
+export async function axeViolations(page: Page, rules?: string[]): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  return page.evaluate(async () => {
+  return page.evaluate(async (rules) => {
     const w = window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; help: string; nodes: { target: string[]; failureSummary?: string }[] }[] }> } };
-    const result = await w.axe.run(document, { resultTypes: ['violations'] });
+    const result = await w.axe.run(document, { resultTypes: ['violations'], ...(rules ? { runOnly: { type: 'rule', values: rules } } : {}) });
     return result.violations.map((v) => `${v.id} (${v.nodes.length}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-  });
+  }, rules);
 }

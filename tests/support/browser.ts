@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Express } from 'express';
 import { afterAll, beforeAll } from 'vitest';
+import { axeViolations, COLOUR_RULES } from './axe.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const browserAvailable = fs.existsSync(CHROMIUM_PATH);
@@ -103,10 +104,75 @@ export async function phonePage(browser: Browser, options: PhoneOptions = {}) {
 
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  const file = path.join(RESULTS_DIR, `${name}.png`);
-  // At CSS pixels: a quarter of the pixels to encode at the phones' device scale of 2, as readable.
-  await page.screenshot({ path: file, fullPage: true, scale: 'css' });
+  const file = path.join(RESULTS_DIR, `${name}.jpg`);
+  // At CSS pixels: a quarter of the pixels to encode at the phones' device scale of 2, as
+  // readable. JPEG: half the time of PNG for a long page, and text stays legible at 85.
+  await page.screenshot({ path: file, fullPage: true, scale: 'css', type: 'jpeg', quality: 85 });
   return file;
+}
+
+/** Bulma's colour transitions (after a change of colour scheme) have finished: a screenshot shows the new colours. */
+export async function transitionsDone(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.getAnimations().every((a) => !(a instanceof CSSTransition) || a.playState !== 'running'));
+}
+
+/**
+ * The page in `colorScheme`, its colour transitions finished. They run a hundred times
+ * faster while it switches (0.3 s each otherwise, for every page of the phone layouts),
+ * then at their own pace again for whatever the test does next.
+ */
+export async function showColorScheme(page: Page, colorScheme: 'light' | 'dark'): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send('Animation.enable');
+    await cdp.send('Animation.setPlaybackRate', { playbackRate: 100 });
+    await page.emulateMedia({ colorScheme });
+    await transitionsDone(page);
+    await cdp.send('Animation.setPlaybackRate', { playbackRate: 1 });
+  } finally {
+    await cdp.detach();
+  }
+}
+
+/**
+ * The page as it is now, light and then dark (a flow is walked once; the scheme changes
+ * only the stylesheet's colours): what is wider than the screen, and with `axe`, axe's
+ * violations (every rule in light, the colour rules in dark), found in each. A screenshot
+ * of each as `${name}-${scheme}`. Leaves the page light.
+ */
+export async function inBothSchemes(page: Page, name: string, { axe = false } = {}): Promise<string[]> {
+  const found: string[] = [];
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await showColorScheme(page, colorScheme);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (overflow > 0) found.push(`${colorScheme}: wider than the screen by ${overflow}px`);
+    if (axe) found.push(...(await axeViolations(page, colorScheme === 'dark' ? COLOUR_RULES : undefined)).map((v) => `${colorScheme}: ${v}`));
+    await screenshot(page, `${name}-${colorScheme}`);
+  }
+  await showColorScheme(page, 'light');
+  return found;
+}
+
+/**
+ * The page as it is now, on both phones the league owns (390x844 and 320x568), light and
+ * dark: nothing wider than the screen, and a screenshot of each as `${name}-${width}-${scheme}`.
+ * Leaves the page at 390 px, light.
+ */
+export async function atEveryPhoneSize(page: Page, name: string): Promise<void> {
+  for (const [width, height] of [
+    [390, 844],
+    [320, 568],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await showColorScheme(page, colorScheme);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      if (overflow > 0) throw new Error(`${name} at ${width} px (${colorScheme}) is wider than the screen by ${overflow}px`);
+      await screenshot(page, `${name}-${width}-${colorScheme}`);
+    }
+  }
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.emulateMedia({ colorScheme: 'light' });
 }
 
 /** A browser and the app listening on a port, for one test file; closed afterwards. */

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { phonePage, type PhoneOptions } from './browser.js';
 
 /**
@@ -123,9 +123,4 @@ export async function phoneWithTiming(browser: Browser, timing: { answerMs: numb
     }
   }, timing);
   return made;
-}
-
-/** Bulma's colour transitions (after a change of colour scheme) have finished: the screenshot shows the new colours. */
-export async function transitionsDone(page: Page): Promise<void> {
-  await page.waitForFunction(() => document.getAnimations().every((a) => !(a instanceof CSSTransition) || a.playState !== 'running'));
 }
