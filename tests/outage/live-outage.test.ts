@@ -15,7 +15,7 @@ import { testConfig } from '../support/app.js';
 import { makeHand, makePlayer } from '../support/factories.js';
 import { proxiedDb, type TcpProxy } from '../support/tcpProxy.js';
 import { SseClient } from '../support/sse.js';
-import { launchBrowser, listen, phonePage, requireBrowserOrSkip, screenshot } from '../support/browser.js';
+import { launchBrowser, listen, releaseBrowser, phonePage, requireBrowserOrSkip, screenshot } from '../support/browser.js';
 
 const serverUrl = process.env.TEST_DATABASE_URL;
 if (!serverUrl) console.warn('\n*** Live outage test SKIPPED: it needs real Postgres (set TEST_DATABASE_URL). ***\n');
@@ -36,7 +36,7 @@ describe.runIf(serverUrl)('live pages when Postgres goes away and comes back', (
     if (withBrowser) browser = await launchBrowser();
   });
   afterAll(async () => {
-    await browser?.close();
+    await releaseBrowser(browser);
     server?.closeAllConnections();
     await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
     await db?.destroy();

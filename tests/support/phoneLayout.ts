@@ -17,7 +17,7 @@ import { createTestApp } from './app.js';
 import { makeHand, makePlayer } from './factories.js';
 import { gameHandRecord, gameStart } from '../../src/games/services.js';
 import { axeViolations, COLOUR_RULES, preloadAxe } from './axe.js';
-import { launchBrowser, listen, phonePage, requireBrowserOrSkip, RESULTS_DIR, screenshot, showColorScheme } from './browser.js';
+import { launchBrowser, listen, releaseBrowser, phonePage, requireBrowserOrSkip, RESULTS_DIR, screenshot, showColorScheme } from './browser.js';
 
 /** 40 characters and no space: the longest name the form accepts, and the hardest to fit. */
 export const LONG_NAMES = ['Wolfeschlegelsteinhausenbergerdorffvoral', 'Llanfairpwllgwyngyllgogerychwyrndrobwlll', 'Zoë🂡Ñandú_Øresund_Łódź_Ελένη_Ирина_李小龍_'];
@@ -193,7 +193,7 @@ export function phoneLayoutSuite(viewport: (typeof PHONES)[keyof typeof PHONES])
     }, 180_000);
 
     afterAll(async () => {
-      await browser?.close();
+      await releaseBrowser(browser);
       await new Promise((resolve) => server?.close(resolve));
       await testDb?.destroy();
     });
