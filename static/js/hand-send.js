@@ -122,7 +122,9 @@
     setBusy(form, true);
     const fields = fieldsOf(form, submitter);
     const token = fields.find(([k]) => k === 'token')?.[1] || newToken();
-    const entry = { ...entryOf(form, fields, token), state: 'sending', until: new Date(Date.now() + timing.answerMs + 2000).toISOString() };
+    // Another page may take the hand over once its wait is surely over: a quarter more than
+    // the wait (10 s in use), in case the abort itself runs late.
+    const entry = { ...entryOf(form, fields, token), state: 'sending', until: new Date(Date.now() + timing.answerMs * 1.25).toISOString() };
     save([...load().filter((e) => e.id !== entry.id), entry]);
     let answer = null;
     try {
