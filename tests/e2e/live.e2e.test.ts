@@ -30,6 +30,16 @@ async function startGame(page: Page, url: string): Promise<string> {
   return page.url();
 }
 
+/** A game started on phone one and opened on phone two, its stream open and the page marked (see `mark`). */
+async function watchGame(one: Page, two: Page, url: string): Promise<string> {
+  const gameUrl = await startGame(one, url);
+  const opened = streamOpen(two);
+  await two.goto(gameUrl);
+  await opened;
+  await mark(two);
+  return gameUrl;
+}
+
 /** Fills the scorepad's next hand and saves it; resolves when the server has answered (committed). */
 async function saveScorepadHand(page: Page, outcome: string, winner: string, difference: string): Promise<number> {
   await page.getByRole('radio', { name: outcome, exact: true }).check();
@@ -66,11 +76,7 @@ describe.runIf(run)('live pages, on two phones', () => {
     const one = await phonePage(b.browser);
     const two = await phonePage(b.browser);
     try {
-      const gameUrl = await startGame(one.page, b.url);
-      const opened = streamOpen(two.page);
-      await two.page.goto(gameUrl);
-      await opened;
-      await mark(two.page);
+      const gameUrl = await watchGame(one.page, two.page, b.url);
       await two.page.evaluate(() => window.scrollTo(0, 300));
       const scrollBefore = await two.page.evaluate(() => window.scrollY);
       expect(scrollBefore).toBe(300);
@@ -153,11 +159,7 @@ describe.runIf(run)('live pages, on two phones', () => {
     const one = await phonePage(b.browser);
     const two = await phonePage(b.browser);
     try {
-      const gameUrl = await startGame(one.page, b.url);
-      const opened = streamOpen(two.page);
-      await two.page.goto(gameUrl);
-      await opened;
-      await mark(two.page);
+      await watchGame(one.page, two.page, b.url);
       // The second phone starts on the same hand.
       await two.page.getByRole('radio', { name: 'gin', exact: true }).check();
       await two.page.getByLabel('Or just the difference').fill('7');
@@ -205,10 +207,7 @@ describe.runIf(run)('live pages, on two phones', () => {
     const one = await phonePage(b.browser);
     const two = await phonePage(b.browser);
     try {
-      const gameUrl = await startGame(one.page, b.url);
-      const opened = streamOpen(two.page);
-      await two.page.goto(gameUrl);
-      await opened;
+      await watchGame(one.page, two.page, b.url);
       const saved = await saveScorepadHand(one.page, 'gin', 'Alice', '80');
       await within(two.page, 'game result', saved, 1000, () => document.querySelector('.final-breakdown') !== null);
       expect(await two.page.locator('#final-heading').textContent()).toContain('Alice wins');
