@@ -1,7 +1,8 @@
 /*
  * The collectstatic step: compiles the Sass (Bulma modules we use, and ours), minifies the
  * pages' scripts, copies the other static files, gives every file a content hash in its
- * name, and writes the manifest the templates read. Run by bin/post_compile after TypeScript is compiled.
+ * name, and writes the manifest the templates read. Run by bin/post_compile after
+ * TypeScript is compiled.
  */
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
