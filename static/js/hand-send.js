@@ -123,8 +123,9 @@
     const fields = fieldsOf(form, submitter);
     const token = fields.find(([k]) => k === 'token')?.[1] || newToken();
     // Another page may take the hand over once its wait is surely over: a quarter more than
-    // the wait (10 s in use), in case the abort itself runs late.
-    const entry = { ...entryOf(form, fields, token), state: 'sending', until: new Date(Date.now() + timing.answerMs * 1.25).toISOString() };
+    // the wait, and at least a second more, in case the abort itself runs late (10 s in use).
+    const until = Date.now() + timing.answerMs + Math.max(1000, timing.answerMs / 4);
+    const entry = { ...entryOf(form, fields, token), state: 'sending', until: new Date(until).toISOString() };
     save([...load().filter((e) => e.id !== entry.id), entry]);
     let answer = null;
     try {

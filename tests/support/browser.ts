@@ -62,7 +62,8 @@ const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-netw
  * half a second and 0.4 s of CPU, fourteen times a run. Every phone is still a browser
  * context of its own (its own cookies, storage, cache and service worker), and a file's
  * phones are closed when the file ends (releaseBrowser). A browser that crashed or was
- * closed is replaced. Playwright closes it when the worker process exits.
+ * closed is replaced. Vitest ends a worker with SIGTERM, on which Playwright closes the
+ * browser (runs here leave no Chromium process or profile folder behind).
  */
 let shared: Promise<Browser> | undefined;
 
@@ -73,9 +74,25 @@ export async function launchBrowser(): Promise<Browser> {
   return shared;
 }
 
-/** A file is done with the worker's browser: the phones it left open are closed, the browser kept. */
+/**
+ * A file is done with the worker's browser: the phones it left open are closed, the browser
+ * kept. A phone that does not close within 10 s (one stuck mid-navigation) takes the
+ * browser with it, and the next file gets a new one.
+ */
 export async function releaseBrowser(browser: Browser | undefined): Promise<void> {
-  await Promise.all((browser?.contexts() ?? []).map((context) => context.close()));
+  if (!browser) return;
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<'stuck'>((resolve) => (timer = setTimeout(() => resolve('stuck'), 10_000)));
+  const closed = Promise.all(browser.contexts().map((context) => context.close())).then(
+    () => 'closed' as const,
+    () => 'stuck' as const,
+  );
+  const outcome = await Promise.race([closed, stuck]);
+  clearTimeout(timer);
+  if (outcome === 'stuck') {
+    shared = undefined;
+    await browser.close().catch(() => {});
+  }
 }
 
 export async function listen(app: Express): Promise<{ server: Server; url: string }> {
@@ -146,9 +163,9 @@ export async function showColorScheme(page: Page, colorScheme: 'light' | 'dark')
     await cdp.send('Animation.setPlaybackRate', { playbackRate: 100 });
     await page.emulateMedia({ colorScheme });
     await transitionsDone(page);
-    await cdp.send('Animation.setPlaybackRate', { playbackRate: 1 });
   } finally {
-    await cdp.detach();
+    await cdp.send('Animation.setPlaybackRate', { playbackRate: 1 }).catch(() => {});
+    await cdp.detach().catch(() => {});
   }
 }
 
@@ -190,7 +207,7 @@ export async function atEveryPhoneSize(page: Page, name: string): Promise<void> 
     }
   }
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.emulateMedia({ colorScheme: 'light' });
+  await showColorScheme(page, 'light');
 }
 
 /** A browser and the app listening on a port, for one test file; closed afterwards. */
