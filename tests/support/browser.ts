@@ -147,7 +147,7 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 }
 
 /** Bulma's colour transitions (after a change of colour scheme) have finished: a screenshot shows the new colours. */
-export async function transitionsDone(page: Page): Promise<void> {
+async function transitionsDone(page: Page): Promise<void> {
   await page.waitForFunction(() => document.getAnimations().every((a) => !(a instanceof CSSTransition) || a.playState !== 'running'));
 }
 
