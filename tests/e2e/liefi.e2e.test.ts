@@ -81,7 +81,7 @@ describe.runIf(run)('lie-fi: online, as far as the phone knows, but nothing answ
       expect(await hands()).toHaveLength(0);
 
       await page.evaluate(() => window.scrollTo(0, 0));
-      await atEveryPhoneSize(page, 'liefi-record-waiting');
+      expect(await atEveryPhoneSize(page, 'liefi-record-waiting')).toEqual([]);
       expect(await hands()).toHaveLength(0);
 
       net.heal();

@@ -175,7 +175,7 @@ describe.runIf(run)('live pages, on two phones', () => {
       expect(await two.page.locator('.score-b').textContent()).toBe('4');
       await two.page.evaluate(() => window.scrollTo(0, 0));
       // The kept form and its button on both phones, light and dark, the typing still there.
-      await atEveryPhoneSize(two.page, 'live-form-kept');
+      expect(await atEveryPhoneSize(two.page, 'live-form-kept')).toEqual([]);
       expect(await two.page.getByLabel('Or just the difference').inputValue()).toBe('7');
 
       await refresh.click();

@@ -99,7 +99,7 @@ describe.runIf(run)('offline at the table', () => {
       await expect.poll(() => page.locator('#offline-banner').textContent()).toMatch(/^Offline: last updated \d\d:\d\d\. The scores may have changed since\.$/);
       await expect.poll(() => outbox(page).locator('h2').textContent()).toBe('2 hands waiting to send');
       await scorepadCounts(page, 2);
-      await atEveryPhoneSize(page, 'offline-scorepad-waiting');
+      expect(await atEveryPhoneSize(page, 'offline-scorepad-waiting')).toEqual([]);
       expect(await hands()).toHaveLength(0);
 
       await page.context().setOffline(false);
@@ -233,7 +233,7 @@ describe.runIf(run)('offline at the table', () => {
       expect(await outbox(second.page).locator('li').textContent()).toContain('Alice v Bob: knock, Bob won, difference 9');
       expect(await hands()).toEqual(before);
       await second.page.evaluate(() => window.scrollTo(0, 0));
-      await atEveryPhoneSize(second.page, 'offline-refused');
+      expect(await atEveryPhoneSize(second.page, 'offline-refused')).toEqual([]);
 
       // Still there after a reload, and after another try.
       await second.page.reload();

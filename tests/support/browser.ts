@@ -189,25 +189,21 @@ export async function inBothSchemes(page: Page, name: string, { axe = false } = 
 }
 
 /**
- * The page as it is now, on both phones the league owns (390x844 and 320x568), light and
- * dark: nothing wider than the screen, and a screenshot of each as `${name}-${width}-${scheme}`.
- * Leaves the page at 390 px, light.
+ * `inBothSchemes` on both phones the league owns (390x844 and 320x568): what is wider than
+ * the screen in each of the four, and screenshots as `${name}-${width}-${scheme}`. Leaves
+ * the page at 390 px, light.
  */
-export async function atEveryPhoneSize(page: Page, name: string): Promise<void> {
+export async function atEveryPhoneSize(page: Page, name: string): Promise<string[]> {
+  const found: string[] = [];
   for (const [width, height] of [
     [390, 844],
     [320, 568],
   ] as const) {
     await page.setViewportSize({ width, height });
-    for (const colorScheme of ['light', 'dark'] as const) {
-      await showColorScheme(page, colorScheme);
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      if (overflow > 0) throw new Error(`${name} at ${width} px (${colorScheme}) is wider than the screen by ${overflow}px`);
-      await screenshot(page, `${name}-${width}-${colorScheme}`);
-    }
+    found.push(...(await inBothSchemes(page, `${name}-${width}`)).map((problem) => `${width} px, ${problem}`));
   }
   await page.setViewportSize({ width: 390, height: 844 });
-  await showColorScheme(page, 'light');
+  return found;
 }
 
 /** A browser and the app listening on a port, for one test file; closed afterwards. */
