@@ -23,7 +23,7 @@ import autocannon from 'autocannon';
 import { createDb, createPgliteDb, migrateLatest, type Db } from '../src/db.js';
 import { seedBench } from '../src/cli/seedBench.js';
 import { scratchDatabase } from '../tests/support/scratchDatabase.js';
-import { memberSession } from '../tests/support/server.js';
+import { freePort, memberSession } from '../tests/support/server.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -83,18 +83,18 @@ async function stop(child: ChildProcess) {
   await exited;
 }
 
-const port = () => 20000 + Math.floor(Math.random() * 20000);
+const port = freePort;
 const BARE = `require('http').createServer((q, s) => s.end('ok')).listen(process.env.PORT)`;
 
 async function coldStart(database: Record<string, string>) {
   const app: number[] = [];
   const bare: number[] = [];
   for (let i = 0; i < COLD_RUNS; i++) {
-    const p1 = port();
+    const p1 = await port();
     const base = await start(['-e', BARE], { ...process.env, PORT: String(p1) }, p1);
     bare.push(base.ms);
     await stop(base.child);
-    const p2 = port();
+    const p2 = await port();
     const run = await start(WEB_ARGS, envFor(database, p2), p2);
     app.push(run.ms);
     await stop(run.child);
@@ -201,7 +201,7 @@ async function benchDatabase(name: string, database: Record<string, string>, see
   await db.destroy();
 
   const cold = await coldStart(database);
-  const p = port();
+  const p = await port();
   const { child } = await start(WEB_ARGS, envFor(database, p), p);
   const base = `http://127.0.0.1:${p}`;
   try {

@@ -29,7 +29,7 @@ import { DEFAULT_ELO } from '../src/ratings/services.js';
 import { NORTH_AMERICAN } from '../src/scoring/rules.js';
 import { eloReplay } from '../src/scoring/elo.js';
 import { scratchDatabase } from '../tests/support/scratchDatabase.js';
-import { memberSession } from '../tests/support/server.js';
+import { freePort, memberSession } from '../tests/support/server.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const env = process.env;
@@ -48,7 +48,6 @@ const WEB_ARGS = (() => {
 })();
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-const port = () => 20000 + Math.floor(Math.random() * 20000);
 
 interface Row {
   what: string;
@@ -175,7 +174,7 @@ async function ratingsCheck(db: Db): Promise<string> {
 }
 
 async function startServer(database: Record<string, string>): Promise<{ child: ChildProcess; base: string }> {
-  const p = port();
+  const p = await freePort();
   const extra = env.WRITE_NODE_ARGS ? env.WRITE_NODE_ARGS.split(/\s+/) : [];
   const child = spawn(process.execPath, [...extra, ...WEB_ARGS], {
     cwd: ROOT,

@@ -14,6 +14,7 @@ import http from 'node:http';
 import path from 'node:path';
 import pg from 'pg';
 import { loadDotEnv } from '../src/core/dotenv.js';
+import { freePort } from '../tests/support/server.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -87,7 +88,7 @@ const release = spawnSync('sh', ['-c', processes.release ?? 'false'], { cwd: ROO
 if (release.status !== 0) process.exit(release.status ?? 1);
 
 const publicPort = Number(env.PORT);
-const appPort = 20000 + Math.floor(Math.random() * 20000);
+const appPort = await freePort();
 const web = spawn('sh', ['-c', `exec ${processes.web}`], { cwd: ROOT, env: { ...env, PORT: String(appPort) }, stdio: 'inherit' });
 
 // The router: every request passes to the app as if it had arrived over HTTPS.

@@ -20,12 +20,12 @@ import path from 'node:path';
 import { createDb, type Db } from '../src/db.js';
 import { scratchDatabase } from '../tests/support/scratchDatabase.js';
 import { quickHandKey } from '../src/hands/services.js';
-import { memberSession } from '../tests/support/server.js';
+import { freePort, memberSession } from '../tests/support/server.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SERVER_URL =
   process.env.DEPLOY_TEST_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const PORT = 5000 + Math.floor(Math.random() * 1000);
+const PORT = await freePort();
 const BASE = `http://127.0.0.1:${PORT}`;
 const WRITERS = 20;
 const PASSCODE = 'deploy-test-passcode';

@@ -72,7 +72,7 @@ const securityEnv = {
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    PORT: int(3000, 1, 65535),
+    PORT: int(3000, 0, 65535), // 0: any free port, the one taken is logged (tests use it)
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     DATABASE_URL: z.url({ error: 'expected a postgres:// URL' }).optional(),
     DATABASE_SSL: z.enum(['true', 'false']).optional(),

@@ -47,7 +47,10 @@ async function main(): Promise<void> {
     app(req, res);
   });
   server.listen(config.port, () => {
-    logger.info({ port: config.port, database: config.database.kind, node: process.version }, `listening on http://localhost:${config.port}`);
+    // With PORT=0 the system picks the port: log the one taken.
+    const address = server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : config.port;
+    logger.info({ port, database: config.database.kind, node: process.version }, `listening on http://localhost:${port}`);
   });
 
   const shutdown = (signal: string) => {

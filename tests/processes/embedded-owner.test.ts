@@ -8,6 +8,7 @@ import path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DataDirInUseError, lockDataDir } from '../../src/dataDirLock.js';
+import { LISTENING } from '../support/server.js';
 
 const tmpDirs: string[] = [];
 const children: ChildProcess[] = [];
@@ -104,8 +105,8 @@ describe('two real processes on one data folder', () => {
 
   it('the second refuses at once; after the first is killed, the next one takes over', async () => {
     const dataDir = tmpDir();
-    const port = String(20_000 + Math.floor(Math.random() * 20_000));
-    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: port, NODE_ENV: 'development', LOG_LEVEL: 'info' };
+    // PORT=0: the system picks a free port as the server listens (see spawnServer).
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: '0', NODE_ENV: 'development', LOG_LEVEL: 'info' };
     delete env.DATABASE_URL; // the embedded database, whatever this shell has
     const server = spawn(tsx, ['src/server.ts'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(server);
@@ -113,7 +114,7 @@ describe('two real processes on one data folder', () => {
       let out = '';
       server.stdout?.on('data', (chunk: Buffer) => {
         out += chunk.toString();
-        if (out.includes('listening on')) resolve();
+        if (LISTENING.test(out)) resolve();
       });
       let err = '';
       server.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -10,32 +11,55 @@ export interface RunningServer {
   stop(): Promise<number | null>;
 }
 
-/** Starts the real server (src/server.ts through tsx) as its own process, and waits for it. */
+/**
+ * A port nothing listens on now, from the system (not a random guess, which can hit a busy
+ * one). For a process whose start is timed or whose logs are off; tests prefer PORT=0.
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer().once('error', reject);
+    probe.listen(0, () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** The port a server started with PORT=0 says it took, from its "listening on" log line. */
+export const LISTENING = /listening on http:\/\/localhost:(\d+)/;
+
+/**
+ * Starts the real server (src/server.ts through tsx) as its own process, and waits for it.
+ * PORT=0 lets the system pick a free port at the moment the server listens: a port chosen
+ * here beforehand can be taken by any other process in between (CI once lost a run to it).
+ */
 export async function spawnServer(env: Record<string, string>): Promise<RunningServer> {
-  const port = 20000 + Math.floor(Math.random() * 20000);
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+    // info: the "listening on" line carries the port.
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, LOG_LEVEL: 'info', PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const url = `http://127.0.0.1:${port}`;
   const started = Date.now();
+  let port: string | undefined;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`);
     if (Date.now() - started > 30_000) {
       child.kill('SIGKILL');
       throw new Error(`server did not answer within 30 s:\n${output}`);
     }
+    port ??= LISTENING.exec(output)?.[1];
     try {
-      if ((await fetch(`${url}/healthz`)).status === 200) break;
+      if (port !== undefined && (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200) break;
     } catch {
-      // not listening yet
+      // not answering yet
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+  const url = `http://127.0.0.1:${port}`;
   return {
     url,
     process: child,

@@ -34,6 +34,12 @@ describe('loadConfig', () => {
     expect(config.league.timeZone).toBe('Europe/London');
   });
 
+  it('takes PORT=0 as "any free port" and refuses one out of range', () => {
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+    expect(() => loadConfig({ PORT: '65536' })).toThrow(/PORT/);
+    expect(() => loadConfig({ PORT: '-1' })).toThrow(/PORT/);
+  });
+
   it('names every bad variable in one readable error', () => {
     let error: unknown;
     try {
