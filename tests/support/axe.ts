@@ -18,6 +18,13 @@ export async function preloadAxe(context: BrowserContext): Promise<void> {
 export const COLOUR_RULES = ['color-contrast', 'link-in-text-block'];
 
 /**
+ * Besides the colour rules, the axe rules whose answer can change with the screen's width
+ * under the same stylesheet rules: where targets fall beside each other, and which boxes
+ * have to scroll.
+ */
+export const WIDTH_RULES = ['target-size', 'scrollable-region-focusable'];
+
+/**
  * Runs axe-core in the page (through the DevTools protocol, so the page's CSP stays on):
  * every rule, or only `rules` (their ids).
  */

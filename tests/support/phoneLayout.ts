@@ -4,8 +4,10 @@
  * or WCAG 2.2's 2.5.8 with its 24 px spacing circle), no axe violation. Screenshots of each
  * page go to test-results/phone-layout/.
  *
- * One suite, run by one test file per phone width (tests/e2e/phone-layout-*.e2e.test.ts), so
- * that the two widths, the slowest browser work of the suite, run side by side.
+ * Each page is loaded once and seen four ways: 390 light, 390 dark, 320 dark, 320 light
+ * (resizing and switching the scheme are cheaper than loading it again). The pages are split
+ * in two groups, one test file each (tests/e2e/phone-layout-*.e2e.test.ts), so that the
+ * slowest browser work of the suite runs on both workers side by side.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -16,7 +18,7 @@ import { createTestDb, type TestDb } from './db.js';
 import { createTestApp } from './app.js';
 import { makeHand, makePlayer } from './factories.js';
 import { gameHandRecord, gameStart } from '../../src/games/services.js';
-import { axeViolations, COLOUR_RULES, preloadAxe } from './axe.js';
+import { axeViolations, COLOUR_RULES, preloadAxe, WIDTH_RULES } from './axe.js';
 import { launchBrowser, listen, releaseBrowser, phonePage, requireBrowserOrSkip, RESULTS_DIR, screenshot, showColorScheme } from './browser.js';
 
 /** 40 characters and no space: the longest name the form accepts, and the hardest to fit. */
@@ -119,9 +121,24 @@ function undersizedTargets(): string[] {
   return problems;
 }
 
-/** The suite for one phone width: every page, light and dark. */
-export function phoneLayoutSuite(viewport: (typeof PHONES)[keyof typeof PHONES]): void {
-  describe.runIf(requireBrowserOrSkip())(`every page on a ${viewport.width} px phone, with a crowded league`, () => {
+/** The pages of each test file: about the same work in each. */
+export const PAGE_GROUPS = {
+  league: ['home', 'home-rating', 'home-month', 'players', 'player-long-name', 'player-one-day', 'player-idle', 'head-to-head'],
+  games: ['unfinished-games', 'record-hand', 'new-game', 'game-oklahoma', 'game-playing', 'game-finished', 'correct-hand', 'records', 'activity', 'export', 'sign-in', 'not-found'],
+} as const;
+
+/** The four ways a page is seen, in the order they are reached from one load. */
+const VIEWS = [
+  { phone: PHONES[390], scheme: 'light' },
+  { phone: PHONES[390], scheme: 'dark' },
+  { phone: PHONES[320], scheme: 'dark' },
+  { phone: PHONES[320], scheme: 'light' },
+] as const;
+type ViewKey = `${number} ${'light' | 'dark'}`;
+
+/** The suite for one group of pages: each on both phones, light and dark. */
+export function phoneLayoutSuite(group: keyof typeof PAGE_GROUPS): void {
+  describe.runIf(requireBrowserOrSkip())(`the ${group} pages on 390 and 320 px phones, with a crowded league`, () => {
     let testDb: TestDb;
     let browser: Browser;
     let server: Server;
@@ -198,35 +215,48 @@ export function phoneLayoutSuite(viewport: (typeof PHONES)[keyof typeof PHONES])
       await testDb?.destroy();
     });
 
-    it(`fits ${viewport.width}x${viewport.height}, light and dark: no sideways scroll, big targets, no axe violation`, async () => {
-      const { page, problems } = await phonePage(browser, { viewport });
+    it('fit 390x844 and 320x568, light and dark: no sideways scroll, big targets, no axe violation', async () => {
+      const { page, problems } = await phonePage(browser, { viewport: PHONES[390] });
       await preloadAxe(page.context());
       // Full-page screenshots of long pages take a while on a busy machine.
       page.setDefaultTimeout(30_000);
-      const found: Record<'light' | 'dark', string[]> = { light: [], dark: [] };
-      for (const { name, path } of pages) {
-        // Each page is loaded once and seen in both schemes: the HTML is the same, only the
-        // stylesheet's colours change. Dark mode is checked by the layout checks again (a
-        // border or outline could differ) and by axe's colour rules; axe's other rules read
-        // the markup, which the scheme does not touch.
+      const found: Record<ViewKey, string[]> = Object.fromEntries(VIEWS.map((v) => [`${v.phone.width} ${v.scheme}`, []]));
+      // Both phones fall under the same rules of the stylesheet (Bulma's "mobile"), so the
+      // width moves things without changing the markup's meaning: axe's rules that read the
+      // markup run at 390 px, and at 320 px only those whose answer depends on where things
+      // fall. Checked, not assumed: if a media query ever tells the two apart, every rule
+      // runs at 320 px too.
+      let sameRulesAtBothWidths: boolean | undefined;
+      const ours = pages.filter(({ name }) => (PAGE_GROUPS[group] as readonly string[]).includes(name));
+      expect(ours.map((p) => p.name).sort()).toEqual([...PAGE_GROUPS[group]].sort());
+      for (const { name, path } of ours) {
+        await page.setViewportSize(PHONES[390]);
         await page.emulateMedia({ colorScheme: 'light' });
         await page.goto(url + path);
-        for (const scheme of ['light', 'dark'] as const) {
-          if (scheme === 'dark') await showColorScheme(page, 'dark');
-          const axeRules = scheme === 'dark' ? COLOUR_RULES : undefined;
-          found[scheme].push(...(await pageProblems(page, axeRules)).map((p) => `${path}: ${p}`));
-          await screenshot(page, `phone-layout/${viewport.width}-${scheme}-${name}`);
+        let shown: { width: number; scheme: 'light' | 'dark' } = { width: 390, scheme: 'light' };
+        for (const { phone, scheme } of VIEWS) {
+          const key: ViewKey = `${phone.width} ${scheme}`;
+          if (phone.width !== shown.width) {
+            const atWide = sameRulesAtBothWidths === undefined ? await page.evaluate(mediaRulesThatHold) : [];
+            await page.setViewportSize(phone);
+            sameRulesAtBothWidths ??= JSON.stringify(await page.evaluate(mediaRulesThatHold)) === JSON.stringify(atWide);
+          }
+          if (scheme !== shown.scheme) await showColorScheme(page, scheme);
+          shown = { width: phone.width, scheme };
+          const axeRules = scheme === 'dark' ? COLOUR_RULES : phone.width === 390 || !sameRulesAtBothWidths ? undefined : [...COLOUR_RULES, ...WIDTH_RULES];
+          (found[key] ??= []).push(...(await pageProblems(page, axeRules)).map((p) => `${path}: ${p}`));
+          await screenshot(page, `phone-layout/${phone.width}-${scheme}-${name}`);
           if (name === 'home') {
             // The open-league banner follows the scheme: dark at night, not a bright yellow strip.
             const rgb = (await page.locator('.open-banner').evaluate((el) => getComputedStyle(el).backgroundColor)).match(/\d+/g)!.map(Number);
             const light = (Math.max(...rgb.slice(0, 3)) + Math.min(...rgb.slice(0, 3))) / 2 / 255;
-            if ((scheme === 'dark') !== light < 0.5) found[scheme].push(`/: the open-league banner is ${scheme === 'dark' ? 'bright' : 'dark'} in ${scheme} mode (${rgb.join(',')})`);
+            if ((scheme === 'dark') !== light < 0.5) (found[key] ??= []).push(`/: the open-league banner is ${scheme === 'dark' ? 'bright' : 'dark'} in ${scheme} mode (${rgb.join(',')})`);
           }
         }
       }
       await page.context().close();
-      for (const scheme of ['light', 'dark'] as const) fs.writeFileSync(`${RESULTS_DIR}/phone-layout/problems-${viewport.width}-${scheme}.txt`, found[scheme].join('\n'));
-      expect(found).toEqual({ light: [], dark: [] });
+      for (const [key, list] of Object.entries(found)) fs.writeFileSync(`${RESULTS_DIR}/phone-layout/problems-${group}-${key.replace(' ', '-')}.txt`, list.join('\n'));
+      expect(found).toEqual(Object.fromEntries(VIEWS.map((v) => [`${v.phone.width} ${v.scheme}`, []])));
       expect(problems.filter((p) => !p.includes('404'))).toEqual([]);
     }, 300_000);
   });
@@ -238,6 +268,19 @@ function recasedNames(names: string[]): string[] {
     .filter((el) => getComputedStyle(el).textTransform !== 'none' && names.some((n) => el.textContent?.includes(n)))
     .map((el) => `${el.tagName.toLowerCase()} "${(el.textContent ?? '').trim().slice(0, 30)}" is shown with text-transform: ${getComputedStyle(el).textTransform}`)
     .slice(0, 3);
+}
+
+/** Runs in the page: the conditions of the stylesheets' media rules that hold now. */
+function mediaRulesThatHold(): string[] {
+  const holding: string[] = [];
+  const walk = (rules: CSSRuleList) => {
+    for (const rule of Array.from(rules)) {
+      if (rule instanceof CSSMediaRule && matchMedia(rule.conditionText).matches) holding.push(rule.conditionText);
+      if ('cssRules' in rule && (rule.cssRules as CSSRuleList).length) walk(rule.cssRules as CSSRuleList);
+    }
+  };
+  for (const sheet of Array.from(document.styleSheets)) walk(sheet.cssRules);
+  return holding;
 }
 
 async function pageProblems(page: Page, axeRules?: string[]): Promise<string[]> {
