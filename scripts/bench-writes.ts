@@ -11,7 +11,8 @@
  *   npm run build && tsx scripts/bench-writes.ts
  *
  * WRITE_ENGINE=postgres|pglite (postgres), WRITE_DATABASE_URL (postgres://postgres@127.0.0.1:5432/postgres),
- * WRITE_SECONDS (5), WRITE_ROUNDS (3), WRITE_CONNECTIONS (10), WRITE_HANDS (10000).
+ * WRITE_SECONDS (5), WRITE_ROUNDS (3), WRITE_CONNECTIONS (10), WRITE_HANDS (10000),
+ * WRITE_LOG_LEVEL (info, production's default).
  * WRITE_MODE=service calls handRecord in this process instead, WRITE_CONNECTIONS at a
  * time, to time the database side without HTTP. WRITE_NODE_ARGS adds options to the web
  * process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"); WRITE_ONLY=1 leaves out /livez.
@@ -41,6 +42,8 @@ const CONNECTIONS = Number(env.WRITE_CONNECTIONS ?? 10);
 const HANDS = Number(env.WRITE_HANDS ?? 10_000);
 const MODE = env.WRITE_MODE ?? 'http';
 const PASSCODE = 'bench-passcode';
+/** Production's default, as in bench/run.ts: the per-request log line is part of a write's cost. */
+const LOG_LEVEL = env.WRITE_LOG_LEVEL ?? 'info';
 
 const WEB_ARGS = (() => {
   const line = fs.readFileSync(path.join(ROOT, 'Procfile'), 'utf8').split('\n').find((l) => l.startsWith('web:')) ?? '';
@@ -178,7 +181,7 @@ async function startServer(database: Record<string, string>): Promise<{ child: C
   const extra = env.WRITE_NODE_ARGS ? env.WRITE_NODE_ARGS.split(/\s+/) : [];
   const child = spawn(process.execPath, [...extra, ...WEB_ARGS], {
     cwd: ROOT,
-    env: { ...env, NODE_ENV: 'production', SECRET_KEY: crypto.randomBytes(32).toString('hex'), LEAGUE_PASSCODE: PASSCODE, LOG_LEVEL: 'warn', PORT: String(p), ...database },
+    env: { ...env, NODE_ENV: 'production', SECRET_KEY: crypto.randomBytes(32).toString('hex'), LEAGUE_PASSCODE: PASSCODE, LOG_LEVEL: LOG_LEVEL, PORT: String(p), ...database },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const base = `http://127.0.0.1:${p}`;
