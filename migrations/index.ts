@@ -12,6 +12,7 @@ import * as abandonedGames from './20261125140000_abandoned_games.js';
 import * as leagueVersionNotify from './20261202180000_league_version_notify.js';
 import * as handRecordFunction from './20261203080000_hand_record_function.js';
 import * as handRecordLatestProbe from './20261203150000_hand_record_latest_probe.js';
+import * as membersNotify from './20261204120000_members_notify.js';
 
 /*
  * Migrations are listed here rather than discovered on disk, so the same list runs under
@@ -32,6 +33,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261202180000_league_version_notify': leagueVersionNotify,
   '20261203080000_hand_record_function': handRecordFunction,
   '20261203150000_hand_record_latest_probe': handRecordLatestProbe,
+  '20261204120000_members_notify': membersNotify,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -122,7 +122,7 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   app.use(sessions({ secretKey: config.secretKey, secure: production }));
   app.use(csrfProtection);
   app.use(pageLocals);
-  app.use(memberAccess({ config, db }));
+  app.use(memberAccess({ config, db, generation: cachePages ? () => version.membersGeneration() : () => null }));
   setUpLive(app, context);
 
   app.use(authRoutes(context));

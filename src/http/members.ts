@@ -2,7 +2,7 @@ import type express from 'express';
 import type { Config } from '../config.js';
 import type { Db } from '../db.js';
 import { passcodeFingerprint } from '../auth/passcode.js';
-import { memberSessionGet } from '../auth/selectors.js';
+import { memberSessionMemory } from '../auth/selectors.js';
 
 import type { Member } from '../core/member.js';
 
@@ -15,18 +15,21 @@ const ALWAYS_OPEN = new Set(['/sign-in', '/healthz', '/manifest.webmanifest']);
  * Who is asking: the signed-in member, if any. A league with a passcode lets anyone read
  * (unless it is private) and only members write; a league without one is open to all.
  *
- * A member cookie holds a session token, checked against its row on each request (one
- * primary-key read, only for requests that carry one): an ended session, or one opened
- * under another passcode, is signed out here, and the cookie forgets it.
+ * A member cookie holds a session token, checked against its row (one primary-key read,
+ * only for requests that carry one; remembered for a moment while every change to
+ * sessions and players is announced: `generation`, see memberSessionMemory): an ended
+ * session, or one opened under another passcode, is signed out here, and the cookie
+ * forgets it. A request that follows a write of its own (it carries a flash) reads the row.
  */
-export function memberAccess({ config, db }: { config: Config; db: Db }) {
+export function memberAccess({ config, db, generation }: { config: Config; db: Db; generation: () => number | null }) {
   const open = config.access.passcode === null;
   const fingerprint = passcodeFingerprint(config.secretKey, config.access.passcode);
+  const memberSessionGet = memberSessionMemory(generation);
   return async (req: express.Request, res: express.Response, next: express.NextFunction): Promise<void> => {
     const token = req.session?.sid;
     let member: Member | null = null;
     if (token) {
-      member = await memberSessionGet({ db, token, passcodeFingerprint: fingerprint });
+      member = await memberSessionGet({ db, token, passcodeFingerprint: fingerprint, fresh: res.locals.flashes.length > 0 });
       if (!member && req.session) req.session.sid = undefined;
     }
     res.locals.member = member;

@@ -3,6 +3,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { pgConnectionIf, pgliteIf, type Db } from '../db.js';
 import { errorMessage } from '../core/errors.js';
 import { LEAGUE_CHANNEL } from '../../migrations/20261202180000_league_version_notify.js';
+import { MEMBERS_CHANNEL } from '../../migrations/20261204120000_members_notify.js';
 
 /**
  * The league's version as the database announces it (issue 16). The trigger that moves
@@ -13,7 +14,8 @@ export interface LeagueFeed {
   /**
    * Calls `heard` with each version announced (and after a reconnection, the current one);
    * `state`, when given, hears when the feed starts listening (at once if it already is)
-   * and when it stops: between the two, every committed change is announced.
+   * and when it stops: between the two, every committed change is announced, and every
+   * committed change to members' sessions or players (`membersChanged`).
    */
   subscribe(heard: (version: number) => void, state?: FeedState): () => void;
   close(): Promise<void>;
@@ -22,6 +24,7 @@ export interface LeagueFeed {
 export interface FeedState {
   listening(): void;
   lost(): void;
+  membersChanged?(): void;
 }
 
 export interface FeedLog {
@@ -67,6 +70,9 @@ class Subscribers {
     this.set.delete(fn);
     this.states.delete(fn);
   }
+  tellMembersChanged() {
+    for (const state of this.states.values()) state.membersChanged?.();
+  }
   tell(payload: string | undefined) {
     const version = Number(payload);
     if (!Number.isSafeInteger(version)) return;
@@ -92,10 +98,13 @@ class PgliteFeed implements LeagueFeed {
   private readonly unlisten: Promise<(() => Promise<void>) | null>;
 
   constructor(pglite: PGlite) {
-    this.unlisten = pglite.listen(LEAGUE_CHANNEL, (payload) => this.subscribers.tell(payload)).then(
-      (unlisten) => {
+    this.unlisten = Promise.all([
+      pglite.listen(LEAGUE_CHANNEL, (payload) => this.subscribers.tell(payload)),
+      pglite.listen(MEMBERS_CHANNEL, () => this.subscribers.tellMembersChanged()),
+    ]).then(
+      (unlistens) => {
         this.subscribers.setListening(true);
-        return unlisten;
+        return () => Promise.all(unlistens.map((unlisten) => unlisten())).then(() => {});
       },
       () => null,
     );
@@ -159,12 +168,13 @@ class PostgresFeed implements LeagueFeed {
     this.client = client;
     client.on('notification', (message) => {
       if (message.channel === LEAGUE_CHANNEL) this.subscribers.tell(message.payload);
+      else if (message.channel === MEMBERS_CHANNEL) this.subscribers.tellMembersChanged();
     });
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, new Error('connection ended')));
     try {
       await client.connect();
-      await client.query(`listen ${LEAGUE_CHANNEL}`);
+      await client.query(`listen ${LEAGUE_CHANNEL}; listen ${MEMBERS_CHANNEL}`);
       if (this.client !== client) return;
       this.subscribers.setListening(true);
       const { rows } = await client.query<{ version: string | number }>('select version from league_version where id = 1');

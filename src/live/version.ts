@@ -80,6 +80,8 @@ export class LeagueVersion {
   private readonly watcher: WriteWatcher;
   /** The watcher's gen when the feed last announced a version (or a read settled it). */
   private writesNoticed = 0;
+  /** Moves with every announced change to members' sessions or players, and when the feed starts or stops listening. */
+  private membersGen = 0;
 
   constructor(
     private readonly db: Db,
@@ -99,6 +101,16 @@ export class LeagueVersion {
   /** A write statement of this process whose commit the feed has not announced yet (for at most a second). */
   private fenced(): boolean {
     return this.watcher.gen !== this.writesNoticed && Date.now() - this.watcher.lastAt < WRITE_FENCE_MS;
+  }
+
+  /**
+   * While the feed listens, a number that changes whenever a member's session or a player
+   * may have changed (as announced, at its commit, by whichever process made it); null when
+   * the feed does not listen, and nothing about members may be remembered.
+   */
+  membersGeneration(): number | null {
+    this.subscribeIfNeeded();
+    return this.listening ? this.membersGen : null;
   }
 
   /** Always from the database (a request that must see the write it just made). */
@@ -126,6 +138,7 @@ export class LeagueVersion {
   }
 
   close(): void {
+    this.membersGen++;
     clearInterval(this.checkTimer);
     this.checkTimer = undefined;
     this.unsubscribe?.();
@@ -191,6 +204,7 @@ export class LeagueVersion {
     this.unsubscribe = this.feed.subscribe(this.heard, {
       listening: () => {
         this.listening = true;
+        this.membersGen++;
         // Read once so that a league nobody writes to is served from memory too.
         void this.read().catch(() => {});
       },
@@ -198,6 +212,10 @@ export class LeagueVersion {
         this.listening = false;
         this.synced = false;
         this.heardGen++;
+        this.membersGen++;
+      },
+      membersChanged: () => {
+        this.membersGen++;
       },
     });
   }

@@ -1,0 +1,99 @@
+/*
+ * memberSessionMemory (src/auth/selectors.ts): what it remembers, for how long, and when it
+ * must read the row instead. The real database; the generation is a plain number here,
+ * moved by hand where the live feed would move it.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { useTestDb } from '../support/db.js';
+import { makePlayer } from '../support/factories.js';
+import { memberSessionMemory, SESSION_MEMORY_MS } from '../../src/auth/selectors.js';
+import { memberSignIn } from '../../src/auth/services.js';
+import { passcodeFingerprint } from '../../src/auth/passcode.js';
+import type { Db } from '../../src/db.js';
+
+const t = useTestDb();
+const FINGERPRINT = passcodeFingerprint('a-secret-key-for-the-session-memory-test', 'pass');
+
+/** Counts the reads of member_sessions made through `db` from now on. */
+const listeners: (() => void)[] = [];
+function sessionReads(db: Db): { readonly n: number } {
+  const counter = { n: 0 };
+  const onQuery = (query: { sql?: unknown }) => {
+    if (typeof query.sql === 'string' && /^\s*select\b[\s\S]*\bmember_sessions\b/i.test(query.sql)) counter.n++;
+  };
+  db.on('query', onQuery);
+  listeners.push(() => db.off('query', onQuery));
+  return counter;
+}
+afterEach(() => listeners.splice(0).forEach((off) => off()));
+
+async function member(name = 'Alice') {
+  const player = await makePlayer(t.db, name);
+  const { token } = await memberSignIn({ db: t.db, playerId: player.id, passcodeFingerprint: FINGERPRINT });
+  return { player, token, args: { db: t.db, token, passcodeFingerprint: FINGERPRINT } };
+}
+
+describe('a remembered member session', () => {
+  it('is read once while the generation stands, and gives the same member', async () => {
+    const { player, args } = await member();
+    const get = memberSessionMemory(() => 7);
+    const reads = sessionReads(t.db);
+    const started = Date.now();
+    for (let i = 0; i < 10; i++) expect(await get(args)).toEqual({ playerId: player.id, name: 'Alice' });
+    // One read, and one more for each time the memory ran out on a slow machine.
+    expect(reads.n).toBeGreaterThanOrEqual(1);
+    expect(reads.n).toBeLessThanOrEqual(1 + Math.floor((Date.now() - started) / SESSION_MEMORY_MS));
+  });
+
+  it('is read every time when nothing may be remembered, or when the request must see its own write', async () => {
+    const { args } = await member();
+    const get = memberSessionMemory(() => null);
+    const reads = sessionReads(t.db);
+    for (let i = 0; i < 3; i++) await get(args);
+    expect(reads.n).toBe(3);
+    const standing = memberSessionMemory(() => 1);
+    await standing(args);
+    await standing({ ...args, fresh: true });
+    await standing({ ...args, fresh: true });
+    expect(reads.n).toBe(6);
+  });
+
+  it('is read again once the generation moves, and an ended session is never remembered', async () => {
+    const { args } = await member();
+    let generation = 1;
+    const get = memberSessionMemory(() => generation);
+    expect(await get(args)).not.toBeNull();
+    await t.db('member_sessions').update({ ended_at: t.db.fn.now() });
+    // Until the change is announced, the memory stands (for at most SESSION_MEMORY_MS)...
+    expect(await get(args)).not.toBeNull();
+    generation++;
+    // ...and once it is, the row is read: ended.
+    const reads = sessionReads(t.db);
+    expect(await get(args)).toBeNull();
+    expect(await get(args)).toBeNull();
+    expect(reads.n).toBe(2);
+  });
+
+  it('does not keep a read that overlapped a change', async () => {
+    const { args } = await member();
+    let generation = 1;
+    // The generation moves while the row is being read (a rename announced meanwhile).
+    const get = memberSessionMemory(() => generation++);
+    const reads = sessionReads(t.db);
+    await get(args);
+    await get(args);
+    expect(reads.n).toBe(2);
+  });
+
+  it(`is read again after ${SESSION_MEMORY_MS} ms, whatever was announced`, async () => {
+    const { args } = await member();
+    const get = memberSessionMemory(() => 1);
+    const reads = sessionReads(t.db);
+    await get(args);
+    await get(args);
+    expect(reads.n).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, SESSION_MEMORY_MS + 50));
+    await get(args);
+    expect(reads.n).toBe(2);
+  });
+});
