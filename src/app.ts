@@ -55,9 +55,11 @@ export interface AppDeps {
   assets?: AssetManifest;
   /** false: every page rendered from the database on every request (the reference the page cache is tested against). */
   cachePages?: boolean;
+  /** How long a member's session is remembered at most (src/auth/selectors.ts); tests lengthen it. */
+  sessionMemoryMs?: number;
 }
 
-export function createApp({ config, db, logger = createLogger(config.logLevel), assets = loadManifest(), cachePages = true }: AppDeps) {
+export function createApp({ config, db, logger = createLogger(config.logLevel), assets = loadManifest(), cachePages = true, sessionMemoryMs }: AppDeps) {
   const app = express();
   const production = config.env === 'production';
   const feed = leagueFeed(db, { warn: (d, m) => logger.warn(d, m), info: (d, m) => logger.info(d, m) });
@@ -122,7 +124,7 @@ export function createApp({ config, db, logger = createLogger(config.logLevel), 
   app.use(sessions({ secretKey: config.secretKey, secure: production }));
   app.use(csrfProtection);
   app.use(pageLocals);
-  app.use(memberAccess({ config, db, generation: cachePages ? () => version.membersGeneration() : () => null }));
+  app.use(memberAccess({ config, db, generation: cachePages ? () => version.membersGeneration() : () => null, rememberMs: sessionMemoryMs }));
   setUpLive(app, context);
 
   app.use(authRoutes(context));

@@ -26,15 +26,16 @@ const SESSION_MEMORY_SIZE = 5000;
  * (the live feed is not listening), otherwise a number that moves with every committed
  * change to member_sessions or players, whichever process made it (a sign-out, "all my
  * phones", a rename, a merge: migration 20261204120000). A session is taken from memory
- * only under the same number and for SESSION_MEMORY_MS; an ended or unknown one is never
+ * only under the same number and for SESSION_MEMORY_MS (`rememberMs`, longer in tests that
+ * must tell a notice from the time running out); an ended or unknown one is never
  * remembered. A read that overlapped a change is not kept.
  */
-export function memberSessionMemory(generation: () => number | null) {
+export function memberSessionMemory(generation: () => number | null, rememberMs = SESSION_MEMORY_MS) {
   const remembered = new Map<string, { member: Member; generation: number; at: number }>();
   return async (args: { db: Db; token: string; passcodeFingerprint: string; fresh?: boolean }): Promise<Member | null> => {
     const before = generation();
     const kept = remembered.get(args.token);
-    if (!args.fresh && kept && before !== null && kept.generation === before && Date.now() - kept.at < SESSION_MEMORY_MS) return kept.member;
+    if (!args.fresh && kept && before !== null && kept.generation === before && performance.now() - kept.at < rememberMs) return kept.member;
     const member = await memberSessionGet(args);
     remembered.delete(args.token);
     if (member && before !== null && generation() === before) {
@@ -43,7 +44,7 @@ export function memberSessionMemory(generation: () => number | null) {
         if (remembered.size < SESSION_MEMORY_SIZE) break;
         remembered.delete(token);
       }
-      remembered.set(args.token, { member, generation: before, at: Date.now() });
+      remembered.set(args.token, { member, generation: before, at: performance.now() });
     }
     return member;
   };

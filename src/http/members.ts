@@ -21,10 +21,10 @@ const ALWAYS_OPEN = new Set(['/sign-in', '/healthz', '/manifest.webmanifest']);
  * session, or one opened under another passcode, is signed out here, and the cookie
  * forgets it. A request that follows a write of its own (it carries a flash) reads the row.
  */
-export function memberAccess({ config, db, generation }: { config: Config; db: Db; generation: () => number | null }) {
+export function memberAccess({ config, db, generation, rememberMs }: { config: Config; db: Db; generation: () => number | null; rememberMs?: number }) {
   const open = config.access.passcode === null;
   const fingerprint = passcodeFingerprint(config.secretKey, config.access.passcode);
-  const memberSessionGet = memberSessionMemory(generation);
+  const memberSessionGet = memberSessionMemory(generation, rememberMs);
   return async (req: express.Request, res: express.Response, next: express.NextFunction): Promise<void> => {
     const token = req.session?.sid;
     let member: Member | null = null;

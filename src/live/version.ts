@@ -26,6 +26,8 @@ const IDLE_MS = 10_000;
 const WRITE_FENCE_MS = 1000;
 /** Statements that may change the league (the start of a commit, or a write outside a transaction). */
 const WRITE_SQL = /^\s*(insert|update|delete|commit|merge|truncate|copy|call)\b|^\s*with\b[\s\S]*\b(insert|update|delete)\b/i;
+/** Statements that may change a member's session or player (the trigger of migration 20261204120000 announces them). */
+const MEMBERS_SQL = /^\s*(update|delete|truncate|merge)\b[\s\S]*\b(member_sessions|players)\b|^\s*with\b[\s\S]*\b(update|delete)\b[\s\S]*\b(member_sessions|players)\b/i;
 
 /**
  * Watches a Knex handle for statements that write. Knex tells when a statement starts but
@@ -37,9 +39,17 @@ class WriteWatcher {
   /** Bumped by each write statement. */
   gen = 0;
   lastAt = 0;
+  /** Bumped by each statement that may change a member's session or player, and when. */
+  membersGen = 0;
+  membersAt = 0;
   constructor(db: Db) {
     db.on('query', (query: { sql?: unknown }) => {
-      if (typeof query.sql === 'string' && WRITE_SQL.test(query.sql)) this.wrote();
+      if (typeof query.sql !== 'string') return;
+      if (WRITE_SQL.test(query.sql)) this.wrote();
+      if (MEMBERS_SQL.test(query.sql)) {
+        this.membersGen++;
+        this.membersAt = Date.now();
+      }
     });
     // A write Knex's events do not show as one (the one-trip hand, a select of a function: src/hands/services.ts).
     db.on(WRITE_EVENT, () => this.wrote());
@@ -82,6 +92,8 @@ export class LeagueVersion {
   private writesNoticed = 0;
   /** Moves with every announced change to members' sessions or players, and when the feed starts or stops listening. */
   private membersGen = 0;
+  /** The watcher's membersGen when the feed last announced a change to members. */
+  private membersNoticed = 0;
 
   constructor(
     private readonly db: Db,
@@ -110,7 +122,10 @@ export class LeagueVersion {
    */
   membersGeneration(): number | null {
     this.subscribeIfNeeded();
-    return this.listening ? this.membersGen : null;
+    // A change to members made by this process, not yet announced (for at most a second):
+    // nothing is remembered until its notice, so a sign-out here holds at once here.
+    const fenced = this.watcher.membersGen !== this.membersNoticed && Date.now() - this.watcher.membersAt < WRITE_FENCE_MS;
+    return this.listening && !fenced ? this.membersGen : null;
   }
 
   /** Always from the database (a request that must see the write it just made). */
@@ -216,6 +231,7 @@ export class LeagueVersion {
       },
       membersChanged: () => {
         this.membersGen++;
+        this.membersNoticed = this.watcher.membersGen;
       },
     });
   }
