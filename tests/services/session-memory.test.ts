@@ -90,15 +90,19 @@ describe('a remembered member session', () => {
     expect(generation).toBe(2);
   });
 
-  it(`is read again after ${SESSION_MEMORY_MS} ms, whatever was announced`, async () => {
+  it('is read again once its time is up, whatever was announced', async () => {
     const { args } = await member();
-    const get = memberSessionMemory(() => 1);
+    // 200 ms here rather than the app's SESSION_MEMORY_MS: the same rule, a shorter wait.
+    const get = memberSessionMemory(() => 1, 200);
     const reads = sessionReads(t.db);
+    const started = performance.now();
     await get(args);
     await get(args);
-    expect(reads.n).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, SESSION_MEMORY_MS + 50));
+    // Read once, unless this slow machine took the whole 200 ms between the two.
+    expect(reads.n).toBe(performance.now() - started < 200 ? 1 : 2);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const before = reads.n;
     await get(args);
-    expect(reads.n).toBe(2);
+    expect(reads.n).toBe(before + 1);
   });
 });
