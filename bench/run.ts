@@ -288,8 +288,9 @@ async function main() {
       console.log(`  ${route}: p99 <= 2x /livez's at 50 connections: ${r50.p99.toFixed(1)} ms vs ${base50.p99.toFixed(1)} ms ${verdict(r50.p99 <= 2 * base50.p99)}`);
     }
     const write10 = run.results.find((x) => x.route === 'POST /hands' && x.connections === 10) as Load;
-    // Issue 17 sets the write targets on PostgreSQL; PGlite's figure is shown against them too.
-    console.log(`  POST /hands at 10 connections: >= 500 hands/s: ${write10.rps.toFixed(0)} ${verdict(write10.rps >= 500)}; median < 15 ms: ${write10.p50.toFixed(1)} ms ${verdict(write10.p50 < 15)}`);
+    // Issue 17 sets the write targets on PostgreSQL only.
+    if (run.name === 'PostgreSQL') console.log(`  POST /hands at 10 connections: >= 500 hands/s: ${write10.rps.toFixed(0)} ${verdict(write10.rps >= 500)}; median < 15 ms: ${write10.p50.toFixed(1)} ms ${verdict(write10.p50 < 15)}`);
+    else console.log(`  POST /hands at 10 connections: ${write10.rps.toFixed(0)} hands/s, median ${write10.p50.toFixed(1)} ms (the write targets are PostgreSQL's)`);
     console.log(`  cold start < 1 s: ${verdict(run.cold.medianMs < 1000)}; first visit <= 25 KB: ${verdict(run.firstVisit.totalBytes <= 25 * 1024)}`);
     console.log(`  peak resident memory < 128 MB through the load: ${m.peakMb.toFixed(0)} MB ${verdict(m.peakMb < 128)}`);
   }
