@@ -100,6 +100,8 @@ export class LeagueVersion {
     private readonly feed: LeagueFeed,
   ) {
     this.watcher = watcherOf(db);
+    // Changes made over this handle before now cannot be in anything remembered here.
+    this.membersNoticed = this.watcher.membersGen;
     this.embedded = pgliteIf(db) !== undefined;
   }
 
