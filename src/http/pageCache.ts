@@ -91,6 +91,11 @@ export class PageCache {
       const page = this.pages.get(key);
       if (page && page.version === version && page.expiresAt > Date.now()) {
         this.stats.hits++;
+        // Least recently used goes first when the cache is full: a flood of one-off
+        // addresses (any query string is a page of its own) pushes out each other, not
+        // the pages people keep asking for.
+        this.pages.delete(key);
+        this.pages.set(key, page);
         return send(req, res, page);
       }
       const pending = this.building.get(`${version}\n${key}`);

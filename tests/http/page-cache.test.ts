@@ -178,6 +178,31 @@ describe('the page cache', () => {
     await close();
   }, 60_000);
 
+  it('keeps the pages people keep asking for through a flood of one-off addresses', async () => {
+    setUp({});
+    await makePlayer(t.db, 'Alice');
+    const { base, close } = await listen(cached);
+    servers.push({ base, close });
+    const stats = pageCaches.get(cached)!.stats;
+    const before = stats.renders;
+    expect((await get(base, '/')).status).toBe(200);
+    // 150 addresses nobody asks for twice (a crawler, tracking parameters), more than the
+    // cache holds (100 pages), while someone keeps opening the leaderboard.
+    for (let i = 0; i < 150; i++) {
+      expect((await get(base, `/records?from=crawler-${i}`)).status).toBe(200);
+      if (i % 20 === 19) expect((await get(base, '/')).status).toBe(200);
+    }
+    expect((await get(base, '/')).status).toBe(200);
+    // One render per one-off address, and the leaderboard's only the first time.
+    expect(stats.renders - before).toBe(1 + 150);
+    const renders = stats.renders;
+    // The oldest one-off address was pushed out: asked again, it is rendered again.
+    expect((await get(base, '/records?from=crawler-0')).status).toBe(200);
+    expect(stats.renders).toBe(renders + 1);
+    await close();
+    servers = servers.filter((s) => s.base !== base);
+  }, 60_000);
+
   it('answers a revalidation with 304 until the league changes, and never keeps a page with a flash', async () => {
     setUp({ LEAGUE_PASSCODE: TEST_PASSCODE });
     const alice = await makePlayer(t.db, 'Alice');
