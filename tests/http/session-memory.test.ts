@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
 import { pino } from 'pino';
 import { useTestDb } from '../support/db.js';
-import { client, signIn, testConfig, TEST_PASSCODE } from '../support/app.js';
+import { client, hiddenValue, signIn, testConfig, TEST_PASSCODE } from '../support/app.js';
 import { makePlayer } from '../support/factories.js';
 import { createApp, leagueVersions } from '../../src/app.js';
 import { SESSION_MEMORY_MS } from '../../src/auth/selectors.js';
@@ -90,9 +90,18 @@ describe('a signed-in member, remembered', () => {
     expect(await signedInAs(lost)).toBe('Alice');
     expect(await signedInAs(lost)).toBe('Alice'); // remembered now
 
+    // The lost phone had its form open, remembered as signed in.
+    const bob = await makePlayer(t.db, 'Bob');
+    const form = await lost.formTokens('/hands/new');
     // The same process: at once, without waiting for its own notice to come back.
     const { csrf } = await phone.formTokens('/players');
     await phone.agent.post('/sign-out/everywhere').type('form').send({ _csrf: csrf }).expect(303);
+    const refused = await lost.agent
+      .post('/hands')
+      .type('form')
+      .send({ _csrf: form.csrf, token: hiddenValue(form.html, 'token'), playerA: String(alice.id), playerB: String(bob.id), outcome: 'gin', winner: 'a', deadwood: '5' });
+    expect(refused.status).toBe(401);
+    expect(await t.db('hands').count({ n: '*' })).toEqual([{ n: 0 }]);
     expect(await signedInAs(lost)).toBeNull();
     expect(Number((await t.db('member_sessions').whereNull('ended_at').count({ n: '*' }))[0]?.n)).toBe(0);
 
