@@ -4,12 +4,13 @@
  * announced, whoever made it: a sign-out on another phone, "all my phones", a rename, or a
  * statement from another process. On PGlite and, with TEST_DATABASE_URL, on Postgres.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Express } from 'express';
 import { pino } from 'pino';
 import { useTestDb } from '../support/db.js';
 import { client, hiddenValue, signIn, testConfig, TEST_PASSCODE } from '../support/app.js';
 import { makePlayer } from '../support/factories.js';
+import { countQueries, SESSION_READ } from '../support/queries.js';
 import { createApp, leagueVersions } from '../../src/app.js';
 import { SESSION_MEMORY_MS } from '../../src/auth/selectors.js';
 import pg from 'pg';
@@ -18,17 +19,7 @@ import { pgliteIf, type Db } from '../../src/db.js';
 const t = useTestDb();
 const members = { LEAGUE_PASSCODE: TEST_PASSCODE };
 
-const listeners: (() => void)[] = [];
-function sessionReads(db: Db): { readonly n: number } {
-  const counter = { n: 0 };
-  const onQuery = (query: { sql?: unknown }) => {
-    if (typeof query.sql === 'string' && /^\s*select\b[\s\S]*\bmember_sessions\b/i.test(query.sql)) counter.n++;
-  };
-  db.on('query', onQuery);
-  listeners.push(() => db.off('query', onQuery));
-  return counter;
-}
-afterEach(() => listeners.splice(0).forEach((off) => off()));
+const sessionReads = (db: Db) => countQueries(db, SESSION_READ);
 
 /**
  * The app, once its live feed listens (on Postgres it connects when first asked). A session

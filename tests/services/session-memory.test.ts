@@ -3,9 +3,10 @@
  * must read the row instead. The real database; the generation is a plain number here,
  * moved by hand where the live feed would move it.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useTestDb } from '../support/db.js';
 import { makePlayer } from '../support/factories.js';
+import { countQueries, SESSION_READ } from '../support/queries.js';
 import { memberSessionMemory, SESSION_MEMORY_MS } from '../../src/auth/selectors.js';
 import { memberSignIn } from '../../src/auth/services.js';
 import { passcodeFingerprint } from '../../src/auth/passcode.js';
@@ -14,18 +15,7 @@ import type { Db } from '../../src/db.js';
 const t = useTestDb();
 const FINGERPRINT = passcodeFingerprint('a-secret-key-for-the-session-memory-test', 'pass');
 
-/** Counts the reads of member_sessions made through `db` from now on. */
-const listeners: (() => void)[] = [];
-function sessionReads(db: Db): { readonly n: number } {
-  const counter = { n: 0 };
-  const onQuery = (query: { sql?: unknown }) => {
-    if (typeof query.sql === 'string' && /^\s*select\b[\s\S]*\bmember_sessions\b/i.test(query.sql)) counter.n++;
-  };
-  db.on('query', onQuery);
-  listeners.push(() => db.off('query', onQuery));
-  return counter;
-}
-afterEach(() => listeners.splice(0).forEach((off) => off()));
+const sessionReads = (db: Db) => countQueries(db, SESSION_READ);
 
 async function member(name = 'Alice') {
   const player = await makePlayer(t.db, name);
