@@ -125,7 +125,9 @@ export class LeagueVersion {
   membersGeneration(): number | null {
     this.subscribeIfNeeded();
     // A change to members made by this process, not yet announced (for at most a second):
-    // nothing is remembered until its notice, so a sign-out here holds at once here.
+    // nothing is remembered until a notice about members arrives (its own, as a rule; one
+    // from another process's change first leaves the same short window as that change),
+    // so a sign-out here holds at once here.
     const fenced = this.watcher.membersGen !== this.membersNoticed && Date.now() - this.watcher.membersAt < WRITE_FENCE_MS;
     return this.listening && !fenced ? this.membersGen : null;
   }
