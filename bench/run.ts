@@ -83,18 +83,17 @@ async function stop(child: ChildProcess) {
   await exited;
 }
 
-const port = freePort;
 const BARE = `require('http').createServer((q, s) => s.end('ok')).listen(process.env.PORT)`;
 
 async function coldStart(database: Record<string, string>) {
   const app: number[] = [];
   const bare: number[] = [];
   for (let i = 0; i < COLD_RUNS; i++) {
-    const p1 = await port();
+    const p1 = await freePort();
     const base = await start(['-e', BARE], { ...process.env, PORT: String(p1) }, p1);
     bare.push(base.ms);
     await stop(base.child);
-    const p2 = await port();
+    const p2 = await freePort();
     const run = await start(WEB_ARGS, envFor(database, p2), p2);
     app.push(run.ms);
     await stop(run.child);
@@ -201,7 +200,7 @@ async function benchDatabase(name: string, database: Record<string, string>, see
   await db.destroy();
 
   const cold = await coldStart(database);
-  const p = await port();
+  const p = await freePort();
   const { child } = await start(WEB_ARGS, envFor(database, p), p);
   const base = `http://127.0.0.1:${p}`;
   try {
